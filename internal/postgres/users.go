@@ -1,0 +1,80 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/peerboard/peerboard/internal/peerboard"
+)
+
+const userColumns = `id, email, name, role, organization_id, password_hash, created_at`
+
+func scanUser(row pgx.Row) (*peerboard.User, error) {
+	var u peerboard.User
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.OrganizationID, &u.PasswordHash, &u.CreatedAt)
+	if err != nil {
+		return nil, mapError(err, "User")
+	}
+	return &u, nil
+}
+
+// CreateUser stores a new account (PasswordHash already set) and attaches
+// any training completions recorded for its email before it existed.
+func (db *DB) CreateUser(ctx context.Context, u *peerboard.User) error {
+	return db.Transact(ctx, func(tx pgx.Tx) error {
+		row := tx.QueryRow(ctx, `
+			INSERT INTO users (email, name, role, organization_id, password_hash)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`,
+			peerboard.NormalizeEmail(u.Email), u.Name, u.Role, u.OrganizationID, u.PasswordHash)
+		if err := row.Scan(&u.ID, &u.CreatedAt); err != nil {
+			err = mapError(err, "An account with that email")
+			if peerboard.ErrorCode(err) == peerboard.ECONFLICT {
+				return peerboard.FieldErrors("Check the highlighted fields.", map[string]string{
+					"email": "An account with that email already exists. Sign in instead.",
+				})
+			}
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE training_completions SET user_id = $1 WHERE person_email = $2 AND user_id IS NULL`,
+			u.ID, u.Email); err != nil {
+			return fmt.Errorf("attach completions: %w", err)
+		}
+		e := peerboard.NewAuditEvent(peerboard.UserFromContext(ctx), "", "user.created", "user", u.ID)
+		e.After = map[string]any{"email": u.Email, "role": u.Role, "organization_id": u.OrganizationID}
+		return insertAudit(ctx, tx, e)
+	})
+}
+
+// UserByID returns the account with id, or ENOTFOUND.
+func (db *DB) UserByID(ctx context.Context, id int64) (*peerboard.User, error) {
+	return scanUser(db.Pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
+// UserByEmail returns the account with email (case-insensitive), or ENOTFOUND.
+func (db *DB) UserByEmail(ctx context.Context, email string) (*peerboard.User, error) {
+	return scanUser(db.Pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, peerboard.NormalizeEmail(email)))
+}
+
+// UpdatePasswordHash replaces a user's hash, e.g. when argon2 parameters change.
+func (db *DB) UpdatePasswordHash(ctx context.Context, id int64, hash string) error {
+	_, err := db.Pool.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
+	return err
+}
+
+// SetUserRole changes a user's role (and organization for trainers), audited.
+func (db *DB) SetUserRole(ctx context.Context, id int64, role peerboard.Role, orgID *int64) error {
+	return db.Transact(ctx, func(tx pgx.Tx) error {
+		var before peerboard.Role
+		if err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1 FOR UPDATE`, id).Scan(&before); err != nil {
+			return mapError(err, "User")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET role = $2, organization_id = $3, updated_at = now() WHERE id = $1`, id, role, orgID); err != nil {
+			return mapError(err, "User")
+		}
+		e := peerboard.NewAuditEvent(peerboard.UserFromContext(ctx), "", "user.role_changed", "user", id)
+		e.Before, e.After = map[string]any{"role": before}, map[string]any{"role": role, "organization_id": orgID}
+		return insertAudit(ctx, tx, e)
+	})
+}

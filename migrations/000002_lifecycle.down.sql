@@ -1,0 +1,12 @@
+DROP TABLE discipline_actions;
+DROP TABLE credentials;
+DROP SEQUENCE credential_number_seq;
+DROP TABLE exam_results;
+DROP TABLE exam_imports;
+DROP TABLE exam_authorizations;
+DROP SEQUENCE exam_candidate_seq;
+DROP TABLE training_completions;
+DROP TABLE course_competencies;
+DROP TABLE training_courses;
+DROP TABLE attestations;
+DROP TABLE applications;
