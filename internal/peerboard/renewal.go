@@ -1,0 +1,54 @@
+package peerboard
+
+import (
+	"slices"
+	"time"
+)
+
+// A credential is valid through its expiry date; it is expired from the next
+// day. All functions here compare calendar dates only.
+
+// RenewalWindowOpen reports whether the holder may renew today: from
+// RenewalWindowDays before expiry through the end of the grace period.
+func RenewalWindowOpen(t CredentialType, expires, today time.Time) bool {
+	d := daysFrom(expires, today) // negative before expiry
+	return d >= -t.RenewalWindowDays && d <= t.GraceDays
+}
+
+// InGrace reports whether the credential has expired but may still be renewed
+// late, without a reinstatement application.
+func InGrace(t CredentialType, expires, today time.Time) bool {
+	d := daysFrom(expires, today)
+	return d > 0 && d <= t.GraceDays
+}
+
+// NeedsReinstatement reports whether the grace period is over, so the holder
+// must apply for reinstatement with the missing CE.
+func NeedsReinstatement(t CredentialType, expires, today time.Time) bool {
+	return daysFrom(expires, today) > t.GraceDays
+}
+
+// RenewedExpiry returns the expiry after a renewal: one cycle after the old
+// expiry, not after the renewal date, so renewing early or late does not move
+// the cycle.
+func RenewedExpiry(t CredentialType, oldExpiry time.Time) time.Time {
+	return addMonths(dateOf(oldExpiry), t.CycleMonths)
+}
+
+// RemindersDue returns, largest first, the reminder thresholds (days before
+// expiry) that have been reached by today, or nil once the credential has
+// expired; the caller sends those not sent yet.
+func RemindersDue(t CredentialType, expires, today time.Time) []int {
+	left := daysFrom(today, expires)
+	if left < 0 {
+		return nil
+	}
+	var due []int
+	for _, d := range t.ReminderDays {
+		if d >= left && !slices.Contains(due, d) {
+			due = append(due, d)
+		}
+	}
+	slices.SortFunc(due, func(a, b int) int { return b - a })
+	return due
+}
