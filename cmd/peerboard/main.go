@@ -12,11 +12,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/peerboard/peerboard/internal/demo"
+	"github.com/peerboard/peerboard/internal/jobs"
 	"github.com/peerboard/peerboard/internal/peerboard"
 	"github.com/peerboard/peerboard/internal/postgres"
 	"github.com/peerboard/peerboard/internal/server"
@@ -31,9 +33,11 @@ Usage:
   peerboard user create --email E --name N --role applicant|trainer|reviewer|admin [--org ID]
                                        create an account; the password is read from stdin
   peerboard import exam-results FILE   import an exam vendor's results CSV
+  peerboard jobs run [--now YYYY-MM-DD] run the daily lifecycle work (reminders, expiry, grace) once
 
 Environment: DATABASE_URL (required), ADDR (localhost:8080), BASE_URL (http://localhost:8080),
-LOG_LEVEL (info), TRUST_PROXY (false).
+LOG_LEVEL (info), TRUST_PROXY (false), SMTP_HOST, SMTP_PORT (587), SMTP_USERNAME, SMTP_PASSWORD,
+MAIL_FROM (no SMTP_HOST: mail goes to the catcher at /admin/mail).
 `
 
 func main() {
@@ -52,6 +56,7 @@ type config struct {
 	BaseURL     string
 	LogLevel    slog.Level
 	TrustProxy  bool
+	SMTP        jobs.SMTPConfig
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -63,6 +68,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is not set (make run sets it to a private cluster under .data/)")
+	}
+	c.SMTP = jobs.SMTPConfig{Host: getenv("SMTP_HOST"), Port: 587, Username: getenv("SMTP_USERNAME"),
+		Password: getenv("SMTP_PASSWORD"), From: getenv("MAIL_FROM")}
+	if p := getenv("SMTP_PORT"); p != "" {
+		port, err := strconv.Atoi(p)
+		if err != nil || port <= 0 || port > 65535 {
+			return c, fmt.Errorf("SMTP_PORT %q is not a port number", p)
+		}
+		c.SMTP.Port = port
+	}
+	if c.SMTP.Host != "" && c.SMTP.From == "" {
+		return c, errors.New("MAIL_FROM is required when SMTP_HOST is set")
 	}
 	if c.Addr == "" {
 		c.Addr = "localhost:8080"
@@ -114,6 +131,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return userCommand(ctx, cfg, args[1:], stdin, stdout)
 	case "import":
 		return importCommand(ctx, cfg, args[1:], stdout)
+	case "jobs":
+		return jobsCommand(ctx, cfg, args[1:], stdout)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
 }
@@ -124,6 +143,7 @@ func withDB(ctx context.Context, cfg config, fn func(*postgres.DB) error) error 
 		return err
 	}
 	defer db.Close()
+	db.BaseURL = cfg.BaseURL
 	return fn(db)
 }
 
@@ -140,19 +160,29 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 			IdleTimeout:       120 * time.Second,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		}
+		var mailer jobs.Mailer = jobs.Catcher{}
+		if cfg.SMTP.Host != "" {
+			mailer = jobs.NewSMTP(cfg.SMTP)
+		}
+		worker, err := jobs.New(db, mailer, log)
+		if err != nil {
+			return err
+		}
+		if err := worker.Start(ctx); err != nil {
+			return fmt.Errorf("start jobs: %w", err)
+		}
 		errc := make(chan error, 1)
 		go func() { errc <- srv.ListenAndServe() }()
-		log.Info("serving", "addr", cfg.Addr, "base_url", cfg.BaseURL)
+		log.Info("serving", "addr", cfg.Addr, "base_url", cfg.BaseURL, "mail", mailer.Via())
 		select {
-		case err := <-errc:
-			return err
+		case err = <-errc:
 		case <-ctx.Done():
 		}
-		// Drain in-flight requests before closing the pool they use.
+		// Drain in-flight requests and jobs before closing the pool they use.
 		log.Info("shutting down")
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		return srv.Shutdown(shutdownCtx)
+		return errors.Join(err, srv.Shutdown(shutdownCtx), worker.Stop(shutdownCtx))
 	})
 }
 
@@ -201,6 +231,35 @@ func userCommand(ctx context.Context, cfg config, args []string, stdin io.Reader
 			return err
 		}
 		fmt.Fprintf(stdout, "created %s %s (id %d)\n", u.Role, u.Email, u.ID)
+		return nil
+	})
+}
+
+func jobsCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "run" {
+		return errors.New("usage: peerboard jobs run [--now YYYY-MM-DD]")
+	}
+	fs := flag.NewFlagSet("jobs run", flag.ContinueOnError)
+	now := fs.String("now", "", "act as of this date (for demos and support)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	return withDB(ctx, cfg, func(db *postgres.DB) error {
+		if *now != "" {
+			day, err := time.Parse(time.DateOnly, *now)
+			if err != nil {
+				return fmt.Errorf("--now %q: use YYYY-MM-DD", *now)
+			}
+			db.Now = func() time.Time { return day }
+		}
+		start := time.Now()
+		rep, err := db.RunDaily(ctx, db.Today())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "as of %s: %d expired, %d need reinstatement, %d reminders queued (%d statements, %s)\n",
+			db.Today().Format(time.DateOnly), rep.Expired, rep.ReinstatementRequired, rep.Reminders, rep.Statements,
+			time.Since(start).Round(time.Millisecond))
 		return nil
 	})
 }

@@ -52,3 +52,10 @@ func RemindersDue(t CredentialType, expires, today time.Time) []int {
 	slices.SortFunc(due, func(a, b int) int { return b - a })
 	return due
 }
+
+// CycleOf returns the certification cycle that ends on expires: CE dated
+// from start through end counts toward renewing it.
+func CycleOf(t CredentialType, expires time.Time) (start, end time.Time) {
+	end = dateOf(expires)
+	return addMonths(end, -t.CycleMonths), end
+}

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/peerboard/peerboard/internal/peerboard"
 )
@@ -21,6 +23,10 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// Now is injected so tests (and `jobs run --now`) can move time.
 	Now func() time.Time
+	// BaseURL is the portal's public address, for links in mail.
+	BaseURL string
+	// jobs inserts River jobs inside our transactions; it works none itself.
+	jobs *river.Client[pgx.Tx]
 }
 
 // Open connects to the database at url and checks that it answers.
@@ -37,7 +43,12 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("ping database: %w", err)
 	}
-	return &DB{Pool: pool, Now: time.Now}, nil
+	jobs, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("job client: %w", err)
+	}
+	return &DB{Pool: pool, Now: time.Now, BaseURL: "http://localhost:8080", jobs: jobs}, nil
 }
 
 // Close releases the pool.

@@ -21,7 +21,7 @@ func scanUser(row pgx.Row) (*peerboard.User, error) {
 }
 
 // CreateUser stores a new account (PasswordHash already set) and attaches
-// any training completions recorded for its email before it existed.
+// the training completions and CE recorded for its email before it existed.
 func (db *DB) CreateUser(ctx context.Context, u *peerboard.User) error {
 	return db.Transact(ctx, func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `
@@ -37,9 +37,11 @@ func (db *DB) CreateUser(ctx context.Context, u *peerboard.User) error {
 			}
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE training_completions SET user_id = $1 WHERE person_email = $2 AND user_id IS NULL`,
-			u.ID, u.Email); err != nil {
-			return fmt.Errorf("attach completions: %w", err)
+		for _, table := range []string{"training_completions", "ce_activities"} {
+			if _, err := tx.Exec(ctx, `UPDATE `+table+` SET user_id = $1 WHERE person_email = $2 AND user_id IS NULL`,
+				u.ID, u.Email); err != nil {
+				return fmt.Errorf("attach %s: %w", table, err)
+			}
 		}
 		e := peerboard.NewAuditEvent(peerboard.UserFromContext(ctx), "", "user.created", "user", u.ID)
 		e.After = map[string]any{"email": u.Email, "role": u.Role, "organization_id": u.OrganizationID}

@@ -68,4 +68,3 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	return nil
 }
-

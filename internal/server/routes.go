@@ -84,6 +84,9 @@ func (s *Server) routes() chi.Router {
 		s.reviewerRoutes(r)
 		s.adminRoutes(r)
 		s.verifyRoutes(r)
+		s.mailRoutes(r)
+		s.ceRoutes(r)
+		s.renewalRoutes(r)
 	})
 	return r
 }

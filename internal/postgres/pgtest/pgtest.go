@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,6 +84,14 @@ func (migrator) Hash() (string, error) {
 		h.Write(b)
 		return err
 	})
+	// River's own migrations come with its module version.
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/riverqueue/river" {
+				h.Write([]byte(d.Version))
+			}
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))[:16], err
 }
 

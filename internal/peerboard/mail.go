@@ -1,0 +1,109 @@
+package peerboard
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Mail is one message to a person. Messages never carry health or
+// lived-experience information: only what a credential record shows publicly
+// and what the person must do next.
+type Mail struct {
+	To      string
+	Subject string
+	Body    string
+	Kind    string // reminder, renewal_received, audit_selected, renewal_decision, status_changed
+}
+
+// The kinds of mail the portal sends.
+const (
+	MailReminder        = "reminder"
+	MailRenewalReceived = "renewal_received"
+	MailAuditSelected   = "audit_selected"
+	MailRenewalDecision = "renewal_decision"
+	MailStatusChanged   = "status_changed"
+)
+
+func mailBody(name string, paragraphs ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Dear %s,\n\n", name)
+	for _, p := range paragraphs {
+		b.WriteString(p)
+		b.WriteString("\n\n")
+	}
+	b.WriteString("The credentialing board\n(This message was sent by peerboard. Please do not reply to it.)\n")
+	return b.String()
+}
+
+// ReminderMail tells a holder their credential expires in daysLeft days.
+func ReminderMail(to, name, number, typeName string, expires time.Time, daysLeft int, baseURL string) Mail {
+	return Mail{
+		To:      to,
+		Kind:    MailReminder,
+		Subject: fmt.Sprintf("Your %s credential %s expires in %d days", typeName, number, daysLeft),
+		Body: mailBody(name,
+			fmt.Sprintf("Your %s credential %s expires on %s.", typeName, number, expires.Format("2 January 2006")),
+			"To keep it active, sign in, check your continuing education and submit your renewal before that date:",
+			baseURL+"/dashboard"),
+	}
+}
+
+// StatusChangedMail tells a holder their credential's status changed.
+func StatusChangedMail(to, name, number, typeName string, status CredentialStatus, baseURL string) Mail {
+	return Mail{
+		To:      to,
+		Kind:    MailStatusChanged,
+		Subject: fmt.Sprintf("Your %s credential %s is now %s", typeName, number, strings.ToLower(status.Label())),
+		Body: mailBody(name,
+			fmt.Sprintf("The status of your %s credential %s is now: %s.", typeName, number, status.Label()),
+			"Employers who verify your credential see this status. Sign in for details and what you can do next:",
+			baseURL+"/dashboard"),
+	}
+}
+
+// RenewalReceivedMail confirms a renewal was submitted.
+func RenewalReceivedMail(to, name, number, typeName, baseURL string) Mail {
+	return Mail{
+		To:      to,
+		Kind:    MailRenewalReceived,
+		Subject: fmt.Sprintf("We received your renewal for %s", number),
+		Body: mailBody(name,
+			fmt.Sprintf("We received your renewal of %s credential %s. The board will review it and write to you with its decision.", typeName, number),
+			"You can follow it at "+baseURL+"/dashboard"),
+	}
+}
+
+// AuditSelectedMail tells a holder their renewal was picked for a CE audit.
+func AuditSelectedMail(to, name, number string, deadline time.Time, baseURL string) Mail {
+	return Mail{
+		To:      to,
+		Kind:    MailAuditSelected,
+		Subject: fmt.Sprintf("Your renewal for %s was selected for a CE audit", number),
+		Body: mailBody(name,
+			fmt.Sprintf("Your renewal for credential %s was selected at random for a continuing-education audit.", number),
+			fmt.Sprintf("Please upload proof (a PDF, PNG or JPEG certificate) for each self-reported activity by %s:", deadline.Format("2 January 2006")),
+			baseURL+"/dashboard"),
+	}
+}
+
+// RenewalDecisionMail tells a holder the board's decision on their renewal.
+func RenewalDecisionMail(to, name, number string, approved bool, newExpiry time.Time, reason, baseURL string) Mail {
+	if approved {
+		return Mail{
+			To: to, Kind: MailRenewalDecision,
+			Subject: fmt.Sprintf("Your renewal for %s is approved", number),
+			Body: mailBody(name,
+				fmt.Sprintf("Your renewal is approved. Credential %s is now valid until %s.", number, newExpiry.Format("2 January 2006")),
+				baseURL+"/dashboard"),
+		}
+	}
+	return Mail{
+		To: to, Kind: MailRenewalDecision,
+		Subject: fmt.Sprintf("Your renewal for %s was not approved", number),
+		Body: mailBody(name,
+			fmt.Sprintf("The board did not approve your renewal of credential %s. The board's reasons:", number),
+			reason,
+			"Sign in for your options: "+baseURL+"/dashboard"),
+	}
+}

@@ -1,0 +1,46 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/peerboard/peerboard/internal/peerboard"
+	"github.com/peerboard/peerboard/web/views/mail"
+)
+
+const mailPageSize = 50
+
+func (s *Server) mailRoutes(r chi.Router) {
+	s.route(r, http.MethodGet, "/admin/mail", admins, s.mailList)
+	s.route(r, http.MethodGet, "/admin/mail/{id}", admins, s.mailShow)
+}
+
+func (s *Server) mailList(w http.ResponseWriter, r *http.Request) error {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	msgs, err := s.db.MailMessages(r.Context(), max(before, 0), mailPageSize)
+	if err != nil {
+		return err
+	}
+	next := ""
+	if len(msgs) == mailPageSize {
+		next = fmt.Sprintf("/admin/mail?before=%d", msgs[len(msgs)-1].ID)
+	}
+	s.render(w, r, http.StatusOK, mail.List(s.page(r, "Mail"), msgs, next))
+	return nil
+}
+
+func (s *Server) mailShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return peerboard.Errorf(peerboard.ENOTFOUND, "Message not found.")
+	}
+	m, err := s.db.MailMessageByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, mail.Show(s.page(r, m.Subject), m))
+	return nil
+}
