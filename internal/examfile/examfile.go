@@ -52,21 +52,21 @@ func Parse(r io.Reader, today time.Time) ([]Row, []RowError, error) {
 		return nil, nil, fmt.Errorf("read results file: %w", err)
 	}
 	if len(data) > MaxBytes {
-		return nil, []RowError{{0, fmt.Sprintf("The file is larger than %d MiB.", MaxBytes>>20)}}, nil
+		return nil, []RowError{{Line: 0, Reason: fmt.Sprintf("The file is larger than %d MiB.", MaxBytes>>20)}}, nil
 	}
 	if errs := checkText(data); len(errs) > 0 {
 		return nil, errs, nil
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // spreadsheet programs add a byte-order mark
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, []RowError{{0, "The file is empty."}}, nil
+		return nil, []RowError{{Line: 0, Reason: "The file is empty."}}, nil
 	}
 
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, []RowError{{lineOf(err, 1), "The header row cannot be read as CSV. Check its quotes."}}, nil
+		return nil, []RowError{{Line: lineOf(err, 1), Reason: "The header row cannot be read as CSV. Check its quotes."}}, nil
 	}
 	col, herr := columns(header)
 	if herr != nil {
@@ -92,7 +92,7 @@ func Parse(r io.Reader, today time.Time) ([]Row, []RowError, error) {
 			p.row(line, rec, col)
 		}
 		if len(p.errs) >= MaxErrors {
-			p.errs = append(p.errs, RowError{0, fmt.Sprintf("More than %d lines have problems; checking stopped there.", MaxErrors)})
+			p.errs = append(p.errs, RowError{Line: 0, Reason: fmt.Sprintf("More than %d lines have problems; checking stopped there.", MaxErrors)})
 			return nil, p.errs, nil
 		}
 	}
@@ -100,7 +100,7 @@ func Parse(r io.Reader, today time.Time) ([]Row, []RowError, error) {
 		return nil, p.errs, nil
 	}
 	if len(p.rows) == 0 {
-		return nil, []RowError{{0, "The file has a header row but no results."}}, nil
+		return nil, []RowError{{Line: 0, Reason: "The file has a header row but no results."}}, nil
 	}
 	return p.rows, nil, nil
 }
@@ -114,7 +114,7 @@ func DateOf(t time.Time) time.Time {
 // checkText refuses binary files and names each line that is not UTF-8.
 func checkText(data []byte) []RowError {
 	if bytes.IndexByte(data, 0) >= 0 {
-		return []RowError{{0, "The file is not a text file. Upload the CSV export from the exam vendor."}}
+		return []RowError{{Line: 0, Reason: "The file is not a text file. Upload the CSV export from the exam vendor."}}
 	}
 	if utf8.Valid(data) {
 		return nil
@@ -122,7 +122,7 @@ func checkText(data []byte) []RowError {
 	var errs []RowError
 	for i, line := range bytes.Split(data, []byte("\n")) {
 		if !utf8.Valid(line) {
-			errs = append(errs, RowError{i + 1, "It is not valid UTF-8 text. Save the file as CSV UTF-8."})
+			errs = append(errs, RowError{Line: i + 1, Reason: "It is not valid UTF-8 text. Save the file as CSV UTF-8."})
 			if len(errs) == MaxErrors {
 				break
 			}
@@ -140,7 +140,7 @@ func columns(header []string) (map[string]int, *RowError) {
 			continue
 		}
 		if _, dup := col[name]; dup {
-			return nil, &RowError{1, fmt.Sprintf("The header names the column %q twice.", name)}
+			return nil, &RowError{Line: 1, Reason: fmt.Sprintf("The header names the column %q twice.", name)}
 		}
 		col[name] = i
 	}
@@ -152,9 +152,9 @@ func columns(header []string) (map[string]int, *RowError) {
 	}
 	switch {
 	case len(missing) == len(Columns):
-		return nil, &RowError{1, "The first line must be a header row naming the columns " + strings.Join(Columns, ", ") + "."}
+		return nil, &RowError{Line: 1, Reason: "The first line must be a header row naming the columns " + strings.Join(Columns, ", ") + "."}
 	case len(missing) > 0:
-		return nil, &RowError{1, "The header row lacks the column(s) " + strings.Join(missing, ", ") + "."}
+		return nil, &RowError{Line: 1, Reason: "The header row lacks the column(s) " + strings.Join(missing, ", ") + "."}
 	}
 	return col, nil
 }
