@@ -256,6 +256,11 @@ func (k AttestationKind) Label() string {
 	return "Unknown attestation"
 }
 
+// FieldKey names the attestation's form field and error key; it differs
+// from the kind so "lived_experience" the choice and the attestation of that
+// name never collide.
+func (k AttestationKind) FieldKey() string { return "attest_" + string(k) }
+
 // AttestationText returns the current version and plain-language text of an
 // attestation; the version is stored with each signature so the signed
 // wording can be shown later. Unknown kinds return empty strings.
@@ -416,7 +421,7 @@ func ValidateSubmission(t CredentialType, in SubmissionInput, today time.Time) e
 	}
 	for _, k := range AllAttestations() {
 		if !in.Signed[k] {
-			f[string(k)] = "Sign the " + strings.ToLower(k.Label()) + " attestation"
+			f[k.FieldKey()] = "Sign the " + strings.ToLower(k.Label()) + " attestation"
 		}
 	}
 	if in.Pathway == PathwayGrandparenting {

@@ -287,9 +287,9 @@ func TestValidateSubmission(t *testing.T) {
 		{"no lived experience", standard, func(in *SubmissionInput, _ *CredentialType) { in.LivedExperience = "" }, open, []string{"lived_experience"}},
 		{"release not signed", standard, func(in *SubmissionInput, _ *CredentialType) {
 			in.Signed = map[AttestationKind]bool{AttestCodeOfEthics: true, AttestLivedExperience: true}
-		}, open, []string{"release_of_information"}},
+		}, open, []string{"attest_release_of_information"}},
 		{"nothing signed", standard, func(in *SubmissionInput, _ *CredentialType) { in.Signed = nil }, open,
-			[]string{"code_of_ethics", "lived_experience", "release_of_information"}},
+			[]string{"attest_code_of_ethics", "attest_lived_experience", "attest_release_of_information"}},
 		{"bad details surface", standard, func(in *SubmissionInput, _ *CredentialType) { in.Details.City = "" }, open, []string{"city"}},
 		{"grandparenting complete", grand, nil, open, nil},
 		{"grandparenting on closing day", grand, nil, dayUTC(2026, 10, 1), nil},

@@ -225,28 +225,9 @@ func parseDate(s, key string, errs views.Errors) *time.Time {
 	return &t
 }
 
-// submissionErrors maps ValidateSubmission's field keys onto the form's
-// inputs: attestation keys name checkboxes, and "lived_experience" is both
-// the radio group and the attestation of that name.
-func submissionErrors(err error, in postgres.DraftInput) views.Errors {
-	out := views.Errors{}
-	for k, msg := range peerboard.ErrorFields(err) {
-		out[k] = msg
-	}
-	for _, k := range peerboard.AllAttestations() {
-		if !in.Signed[k] {
-			out[applicant.AttestationField(k)] = "Sign the " + strings.ToLower(k.Label()) + " attestation"
-			if out[string(k)] == out[applicant.AttestationField(k)] {
-				delete(out, string(k))
-			}
-		}
-	}
-	if in.LivedExperience.Valid() {
-		delete(out, "lived_experience")
-	} else {
-		out["lived_experience"] = "Say whether your lived experience is your own or as a family member"
-	}
-	return out
+// submissionErrors returns ValidateSubmission's field errors keyed by form input.
+func submissionErrors(err error) views.Errors {
+	return views.Errors(peerboard.ErrorFields(err))
 }
 
 func (s *Server) saveApplication(w http.ResponseWriter, r *http.Request) error {
@@ -295,7 +276,7 @@ func (s *Server) saveOrSubmit(w http.ResponseWriter, r *http.Request, submit boo
 	case peerboard.EINVALID:
 		errs := peerboard.ErrorFields(err)
 		if submit {
-			errs = submissionErrors(err, in)
+			errs = submissionErrors(err)
 		}
 		s.renderEdit(w, r, http.StatusUnprocessableEntity, applicant.Edit{App: a, Form: form, Errors: errs,
 			Message: peerboard.ErrorMessage(err) + ". Nothing was saved."})

@@ -82,7 +82,7 @@ type Withdraw struct {
 
 // AttestationField is the form name of an attestation's checkbox; it differs
 // from the lived-experience radio group's name.
-func AttestationField(k peerboard.AttestationKind) string { return "attest_" + string(k) }
+func AttestationField(k peerboard.AttestationKind) string { return k.FieldKey() }
 
 // NextStep tells the applicant what happens next on application a.
 func NextStep(a peerboard.Application) string {
