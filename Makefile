@@ -36,7 +36,8 @@ test: db chromium check-generated lint ## run the whole suite (race detector, re
 	CHROMIUM=$(CHROMIUM) go test -race -count=1 -timeout 30m ./...
 
 bench: db ## benchmarks through the real router and database (seeds 100,000 records; slow)
-	go test -run '^$$' -bench . -benchtime 2000x -timeout 60m ./internal/bench/
+	go test -run '^$$' -bench 'Verify|Reviewer|HolderCE|Daily' -benchtime 2000x -timeout 60m ./internal/bench/
+	go test -run '^$$' -bench 'CERoster' -benchtime 5x -timeout 20m ./internal/bench/
 
 build: ## compile bin/peerboard
 	@go build -o $(BIN) ./cmd/peerboard
