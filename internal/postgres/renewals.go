@@ -688,7 +688,8 @@ func (db *DB) RespondToRenewal(ctx context.Context, id int64, version int, messa
 // Before is set.
 type RenewalQueueFilter struct {
 	After, Before *QueueCursor
-	Limit         int // QueuePageSize when zero
+	Limit         int  // QueuePageSize when zero
+	AuditOnly     bool // only renewals picked for a CE audit
 }
 
 // RenewalQueueItem is one renewal waiting for the board.
@@ -734,10 +735,14 @@ func renewalQueueQuery(f RenewalQueueFilter) (string, []any, int) {
 		args = append(args, cur.SubmittedAt, cur.ID)
 		keyset = fmt.Sprintf(" AND (submitted_at, id) %s ($2, $3)", cmp)
 	}
+	audit := ""
+	if f.AuditOnly {
+		audit = " AND audit_selected"
+	}
 	// The predicate must match renewals_queue_idx's literally.
 	q := `SELECT r.id, u.name, c.number, t.code, r.status, r.audit_selected, r.submitted_at, coalesce(a.name, '')
 		FROM (SELECT id, submitted_at FROM renewals
-			WHERE status IN ('submitted', 'under_review', 'resubmitted')` + keyset + `
+			WHERE status IN ('submitted', 'under_review', 'resubmitted')` + keyset + audit + `
 			ORDER BY submitted_at ` + dir + `, id ` + dir + ` LIMIT $1) q
 		JOIN renewals r ON r.id = q.id
 		JOIN credentials c ON c.id = r.credential_id

@@ -40,7 +40,20 @@ func (s *Server) applicantDashboard(w http.ResponseWriter, r *http.Request) erro
 	if m.Applications, err = s.db.ApplicationsOfUser(ctx, u.ID, dashboardApplications); err != nil {
 		return err
 	}
-	if m.Credentials, err = s.db.CredentialsOfUser(ctx, u.ID); err != nil {
+	cycles, types, err := s.ceProgress(r, u)
+	if err != nil {
+		return err
+	}
+	today := s.today()
+	for _, c := range cycles {
+		t := types[c.Credential.CredentialTypeID]
+		m.Credentials = append(m.Credentials, applicant.HeldCredential{
+			Cycle:              c,
+			RenewalOpen:        peerboard.RenewalWindowOpen(*t, c.Credential.ExpiresOn, today),
+			NeedsReinstatement: peerboard.NeedsReinstatement(*t, c.Credential.ExpiresOn, today),
+		})
+	}
+	if m.Renewals, err = s.db.RenewalsOfHolder(ctx, u.ID, dashboardApplications); err != nil {
 		return err
 	}
 	if m.Exams, err = s.db.ExamAuthorizationsOfUser(ctx, u.ID); err != nil {

@@ -66,6 +66,24 @@ func (s *Server) ceCycles(r *http.Request, u *peerboard.User) ([]ceviews.Cycle, 
 	return cycles, types, nil
 }
 
+// ceProgress is ceCycles with each cycle's CE evaluated: one query for the
+// activities of all cycles together.
+func (s *Server) ceProgress(r *http.Request, u *peerboard.User) ([]ceviews.Cycle, map[int64]*peerboard.CredentialType, error) {
+	cycles, types, err := s.ceCycles(r, u)
+	if err != nil || len(cycles) == 0 {
+		return cycles, types, err
+	}
+	start, end := cycleSpan(cycles)
+	acts, err := s.db.CEOfUserBetween(r.Context(), u.ID, start, end)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, c := range cycles {
+		cycles[i].Progress = peerboard.EvaluateCE(*types[c.Credential.CredentialTypeID], c.Start, c.End, acts)
+	}
+	return cycles, types, nil
+}
+
 // cycleSpan is the dates CE may be logged for: from the earliest current
 // cycle's start to the latest one's end.
 func cycleSpan(cycles []ceviews.Cycle) (start, end time.Time) {
@@ -106,19 +124,9 @@ func parseCECursor(v string) postgres.CECursor {
 // holder's activities, newest first.
 func (s *Server) holderCE(w http.ResponseWriter, r *http.Request) error {
 	u := peerboard.UserFromContext(r.Context())
-	cycles, types, err := s.ceCycles(r, u)
+	cycles, _, err := s.ceProgress(r, u)
 	if err != nil {
 		return err
-	}
-	if len(cycles) > 0 {
-		start, end := cycleSpan(cycles)
-		acts, err := s.db.CEOfUserBetween(r.Context(), u.ID, start, end)
-		if err != nil {
-			return err
-		}
-		for i, c := range cycles {
-			cycles[i].Progress = peerboard.EvaluateCE(*types[c.Credential.CredentialTypeID], c.Start, c.End, acts)
-		}
 	}
 	cursor := parseCECursor(r.URL.Query().Get("after"))
 	recs, err := s.db.CEOfUser(r.Context(), u.ID, cursor, cePageSize)

@@ -273,7 +273,7 @@ func TestStaffRenewalReview(t *testing.T) {
 	rev := app.client().login("rev@example.org")
 	res := rev.get("/review/renewals")
 	wantStatus(t, res, http.StatusOK)
-	if res.Doc.Find(`#queue a[href="`+staffPath+`"]`).Length() != 1 || !strings.Contains(res.Text("#queue"), "CE audit") {
+	if res.Doc.Find(`#renewal-queue a[href="`+staffPath+`"]`).Length() != 1 || !strings.Contains(res.Text("#renewal-queue"), "CE audit") {
 		t.Fatalf("queue does not list the renewal: %q", res.Text("main"))
 	}
 	res = rev.get(staffPath)
@@ -336,7 +336,7 @@ func TestStaffRenewalReview(t *testing.T) {
 	}
 	// Decided renewals leave the queue.
 	res = rev.get("/review/renewals")
-	if res.Doc.Find(`#queue a[href="`+staffPath+`"]`).Length() != 0 {
+	if res.Doc.Find(`#renewal-queue a[href="`+staffPath+`"]`).Length() != 0 {
 		t.Error("decided renewal still queued")
 	}
 }

@@ -21,45 +21,69 @@ func (s *Server) reviewerRoutes(r chi.Router) {
 	s.route(r, http.MethodPost, "/review/applications/{id}/decide", staff, s.decideCase)
 }
 
-// reviewQueue lists the cases waiting for the board, filtered by status and
-// pathway and paged by keyset (?after= or ?before=).
+// reviewQueue lists what waits for the board, oldest first: applications
+// (filtered by status and pathway, paged by ?after=/?before=) beside
+// renewals and CE audits (paged by ?rafter=/?rbefore=); ?kind= narrows it
+// to one kind.
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	m := review.Queue{Status: q.Get("status"), Pathway: q.Get("pathway")}
-	f := postgres.QueueFilter{Status: peerboard.ApplicationStatus(m.Status), Pathway: peerboard.Pathway(m.Pathway)}
-	var err error
-	if v := q.Get("after"); v != "" {
-		if f.After, err = postgres.ParseQueueCursor(v); err != nil {
-			return err
+	m := review.Queue{Status: q.Get("status"), Pathway: q.Get("pathway"), Kind: q.Get("kind")}
+	cursor := func(key string) (*postgres.QueueCursor, error) {
+		if v := q.Get(key); v != "" {
+			return postgres.ParseQueueCursor(v)
 		}
-	} else if v := q.Get("before"); v != "" {
-		if f.Before, err = postgres.ParseQueueCursor(v); err != nil {
-			return err
+		return nil, nil
+	}
+	var err error
+	f := postgres.QueueFilter{Status: peerboard.ApplicationStatus(m.Status), Pathway: peerboard.Pathway(m.Pathway)}
+	rf := postgres.RenewalQueueFilter{AuditOnly: m.Kind == review.KindAudit}
+	if f.After, err = cursor("after"); err == nil {
+		if f.Before, err = cursor("before"); err == nil {
+			if rf.After, err = cursor("rafter"); err == nil {
+				rf.Before, err = cursor("rbefore")
+			}
 		}
 	}
-	page, err := s.db.ReviewQueue(r.Context(), f)
-	if peerboard.ErrorCode(err) == peerboard.EINVALID {
-		m.Errors, m.Message = peerboard.ErrorFields(err), peerboard.ErrorMessage(err)
-		s.render(w, r, http.StatusUnprocessableEntity, review.QueuePage(s.page(r, "Case queue"), m))
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
-	m.Items = page.Items
+	if !review.ValidKind(m.Kind) {
+		m.Errors, m.Message = views.Errors{"kind": "Choose a kind from the list."}, "Check the filters."
+		s.render(w, r, http.StatusUnprocessableEntity, review.QueuePage(s.page(r, "Case queue"), m))
+		return nil
+	}
 	link := func(key string, c *postgres.QueueCursor) string {
 		if c == nil {
 			return ""
 		}
 		v := url.Values{key: {c.String()}}
-		if m.Status != "" {
-			v.Set("status", m.Status)
-		}
-		if m.Pathway != "" {
-			v.Set("pathway", m.Pathway)
+		for _, k := range []string{"status", "pathway", "kind"} {
+			if q.Get(k) != "" {
+				v.Set(k, q.Get(k))
+			}
 		}
 		return "/review?" + v.Encode()
 	}
-	m.PrevURL, m.NextURL = link("before", page.Prev), link("after", page.Next)
+	if m.ShowApplications() {
+		page, err := s.db.ReviewQueue(r.Context(), f)
+		if peerboard.ErrorCode(err) == peerboard.EINVALID {
+			m.Errors, m.Message = peerboard.ErrorFields(err), peerboard.ErrorMessage(err)
+			s.render(w, r, http.StatusUnprocessableEntity, review.QueuePage(s.page(r, "Case queue"), m))
+			return nil
+		} else if err != nil {
+			return err
+		}
+		m.Items = page.Items
+		m.PrevURL, m.NextURL = link("before", page.Prev), link("after", page.Next)
+	}
+	if m.ShowRenewals() {
+		page, err := s.db.RenewalQueue(r.Context(), rf)
+		if err != nil {
+			return err
+		}
+		m.Renewals = page.Items
+		m.RenewalPrevURL, m.RenewalNextURL = link("rbefore", page.Prev), link("rafter", page.Next)
+	}
 	s.render(w, r, http.StatusOK, review.QueuePage(s.page(r, "Case queue"), m))
 	return nil
 }

@@ -30,20 +30,33 @@ func (p Page) Nav() []NavItem {
 	switch {
 	case p.User == nil:
 	case p.User.Role == peerboard.RoleApplicant:
-		items = append(items, NavItem{"Dashboard", "/dashboard"})
+		items = append(items, NavItem{"Dashboard", "/dashboard"}, NavItem{"Continuing education", "/ce"})
 	case p.User.Role == peerboard.RoleTrainer:
-		items = append(items, NavItem{"Courses and completions", "/trainer"})
+		items = append(items, NavItem{"Courses and completions", "/trainer"}, NavItem{"Continuing education", "/trainer/ce"})
 	case p.User.Role == peerboard.RoleReviewer:
 		items = append(items, NavItem{"Case queue", "/review"})
 	case p.User.Role == peerboard.RoleAdmin:
-		items = append(items, NavItem{"Case queue", "/review"}, NavItem{"Exam results", "/admin/exams"})
+		items = append(items, NavItem{"Case queue", "/review"}, NavItem{"Exam results", "/admin/exams"},
+			NavItem{"Mail", "/admin/mail"})
 	}
 	return append(items, NavItem{"Verify a credential", "/verify"})
 }
 
-// Current reports whether href is the section of the current page.
+// Current reports whether href is the section of the current page: the
+// longest navigation link the path falls under, so /trainer/ce marks
+// "Continuing education" and not also "Courses and completions".
 func (p Page) Current(href string) bool {
-	return p.Path == href || strings.HasPrefix(p.Path, href+"/")
+	best := ""
+	for _, item := range p.Nav() {
+		if under(p.Path, item.Href) && len(item.Href) > len(best) {
+			best = item.Href
+		}
+	}
+	return best == href
+}
+
+func under(path, href string) bool {
+	return path == href || strings.HasPrefix(path, href+"/")
 }
 
 // Errors holds per-field messages of a form that failed validation.

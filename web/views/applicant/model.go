@@ -10,13 +10,43 @@ import (
 
 	"github.com/peerboard/peerboard/internal/peerboard"
 	"github.com/peerboard/peerboard/web/views"
+	"github.com/peerboard/peerboard/web/views/ce"
 )
 
 // Dashboard is the applicant's home: where they stand and what is next.
 type Dashboard struct {
 	Applications []peerboard.Application
-	Credentials  []peerboard.Credential
+	Credentials  []HeldCredential
+	Renewals     []peerboard.Renewal
 	Exams        []peerboard.ExamAuthorization
+}
+
+// HeldCredential is a credential with its current CE cycle and what the
+// holder can do with it today.
+type HeldCredential struct {
+	ce.Cycle
+	RenewalOpen        bool
+	NeedsReinstatement bool
+}
+
+func credURL(c peerboard.Credential, action string) string {
+	return "/credentials/" + strconv.FormatInt(c.ID, 10) + "/" + action
+}
+
+func renewalURL(r peerboard.Renewal) string { return "/renewals/" + strconv.FormatInt(r.ID, 10) }
+
+func hoursText(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }
+
+func expiryText(c HeldCredential) string {
+	switch {
+	case c.DaysLeft > 1:
+		return strconv.Itoa(c.DaysLeft) + " days left"
+	case c.DaysLeft == 1:
+		return "1 day left"
+	case c.DaysLeft == 0:
+		return "expires today"
+	}
+	return "expired"
 }
 
 // NewForm is the "start an application" form.

@@ -13,13 +13,42 @@ import (
 	"github.com/peerboard/peerboard/web/views"
 )
 
-// Queue is the reviewer queue page.
+// Queue is the reviewer queue page: applications beside renewals and audits.
 type Queue struct {
-	Items            []postgres.QueueItem
-	Status, Pathway  string // the filters as chosen
-	PrevURL, NextURL string
-	Message          string
-	Errors           views.Errors
+	Items                          []postgres.QueueItem
+	Renewals                       []postgres.RenewalQueueItem
+	Status, Pathway, Kind          string // the filters as chosen
+	PrevURL, NextURL               string
+	RenewalPrevURL, RenewalNextURL string
+	Message                        string
+	Errors                         views.Errors
+}
+
+// The kinds of work in the queue; "" shows them all.
+const (
+	KindApplication = "application"
+	KindRenewal     = "renewal" // renewals, audited or not
+	KindAudit       = "audit"   // renewals picked for a CE audit
+)
+
+// ValidKind reports whether k is a kind filter the queue knows.
+func ValidKind(k string) bool {
+	return k == "" || k == KindApplication || k == KindRenewal || k == KindAudit
+}
+
+// ShowApplications reports whether the kind filter includes applications.
+func (q Queue) ShowApplications() bool { return q.Kind == "" || q.Kind == KindApplication }
+
+// ShowRenewals reports whether the kind filter includes renewals.
+func (q Queue) ShowRenewals() bool {
+	return q.Kind == "" || q.Kind == KindRenewal || q.Kind == KindAudit
+}
+
+var kindOptions = []views.Option{
+	{Value: "", Label: "Applications, renewals and audits"},
+	{Value: KindApplication, Label: "Applications"},
+	{Value: KindRenewal, Label: "Renewals (with or without an audit)"},
+	{Value: KindAudit, Label: "Renewals with a CE audit"},
 }
 
 // Case is the case page.
