@@ -257,8 +257,8 @@ func jobsCommand(ctx context.Context, cfg config, args []string, stdout io.Write
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "as of %s: %d expired, %d need reinstatement, %d reminders queued (%d statements, %s)\n",
-			db.Today().Format(time.DateOnly), rep.Expired, rep.ReinstatementRequired, rep.Reminders, rep.Statements,
+		fmt.Fprintf(stdout, "as of %s: %d expired, %d need reinstatement, %d reminders queued, %d applications abandoned (%d statements, %s)\n",
+			db.Today().Format(time.DateOnly), rep.Expired, rep.ReinstatementRequired, rep.Reminders, rep.Abandoned, rep.Statements,
 			time.Since(start).Round(time.Millisecond))
 		return nil
 	})

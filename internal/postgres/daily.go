@@ -15,6 +15,7 @@ type DailyReport struct {
 	Expired               int
 	ReinstatementRequired int
 	Reminders             int
+	Abandoned             int // applications with no answer to a request by its deadline
 	Statements            int // SQL statements sent, to show the work is set-based
 }
 
@@ -28,13 +29,15 @@ const pendingRenewal = `EXISTS (SELECT 1 FROM renewals r WHERE r.credential_id =
 	AND r.status IN ('submitted', 'under_review', 'needs_information', 'resubmitted'))`
 
 // RunDaily does the periodic work as of today: expire unrenewed
-// credentials, flag those past grace, and send due reminders. Each step is
+// credentials, flag those past grace, send due reminders, and abandon
+// applications whose request for information went unanswered. Each step is
 // set-based SQL in batches, each batch one transaction with its audit events
 // and mail jobs, and safe to run twice or on two instances at once.
 func (db *DB) RunDaily(ctx context.Context, today time.Time) (DailyReport, error) {
 	var rep DailyReport
 	today = DateOf(today)
-	steps := []func(context.Context, time.Time, *DailyReport) (int, error){db.expireBatch, db.reinstatementBatch, db.reminderBatch}
+	steps := []func(context.Context, time.Time, *DailyReport) (int, error){
+		db.expireBatch, db.reinstatementBatch, db.reminderBatch, db.abandonBatch}
 	for _, step := range steps {
 		for {
 			n, err := step(ctx, today, &rep)
@@ -198,4 +201,35 @@ func mailStatements(n int) int {
 		return 0
 	}
 	return 2
+}
+
+// abandonBatch moves applications still waiting for the applicant's answer
+// past their deadline to Abandoned, with the board message kept.
+func (db *DB) abandonBatch(ctx context.Context, today time.Time, rep *DailyReport) (int, error) {
+	var n int
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			WITH batch AS (
+				SELECT id, version FROM applications
+				WHERE status = 'needs_information' AND info_deadline < $1
+				ORDER BY id LIMIT $2
+				FOR UPDATE SKIP LOCKED
+			), upd AS (
+				UPDATE applications a SET status = 'abandoned', version = a.version + 1, updated_at = now()
+				FROM batch WHERE a.id = batch.id
+				RETURNING a.id, batch.version
+			), audit AS (
+				INSERT INTO audit_events (actor_role, action, entity_type, entity_id, before, after, reason)
+				SELECT 'system', 'application.abandoned', 'application', upd.id,
+				       jsonb_build_object('status', 'needs_information', 'version', upd.version),
+				       jsonb_build_object('status', 'abandoned', 'version', upd.version + 1),
+				       'No answer to the request for information by its deadline'
+				FROM upd
+			)
+			SELECT count(*) FROM upd`, today, dailyBatch).Scan(&n)
+		rep.Statements++
+		return err
+	})
+	rep.Abandoned += n
+	return n, err
 }

@@ -186,3 +186,50 @@ func TestDeliverMailSendsOnce(t *testing.T) {
 		t.Errorf("sent %d times, want once", sends)
 	}
 }
+
+func TestRunDailyAbandonsUnansweredRequests(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	u := &peerboard.User{Email: "slow@example.org", Name: "Slow", Role: peerboard.RoleApplicant, PasswordHash: "x"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(deadline string) int64 {
+		var id int64
+		err := db.Pool.QueryRow(ctx, `INSERT INTO applications (applicant_id, credential_type_id, pathway, status, info_deadline)
+			SELECT $1, id, 'standard', 'needs_information', $2 FROM credential_types WHERE code = 'CPSRP' RETURNING id`,
+			u.ID, deadline).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	late := insert("2027-02-28")
+	onTime := func() int64 {
+		// A second open application of the same type is not allowed; use another type row.
+		var id int64
+		err := db.Pool.QueryRow(ctx, `WITH t AS (
+				INSERT INTO credential_types (code, name, number_prefix, cycle_months) VALUES ('NCPS', 'National', 'NCPS', 24) RETURNING id)
+			INSERT INTO applications (applicant_id, credential_type_id, pathway, status, info_deadline)
+			SELECT $1, t.id, 'standard', 'needs_information', '2027-03-01' FROM t RETURNING id`, u.ID).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}()
+
+	rep, err := db.RunDaily(ctx, day("2027-03-01"))
+	if err != nil || rep.Abandoned != 1 {
+		t.Fatalf("report %+v, %v; want one abandoned", rep, err)
+	}
+	for id, want := range map[int64]peerboard.ApplicationStatus{late: peerboard.AppAbandoned, onTime: peerboard.AppNeedsInformation} {
+		a, err := db.ApplicationByID(ctx, id)
+		if err != nil || a.Status != want {
+			t.Errorf("application %d: %v, %v; want %s", id, a.Status, err, want)
+		}
+	}
+	timeline, err := db.Timeline(ctx, late)
+	if err != nil || len(timeline) != 1 || timeline[0].Status != peerboard.AppAbandoned {
+		t.Errorf("timeline %+v, %v; want the abandonment", timeline, err)
+	}
+}
