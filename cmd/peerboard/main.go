@@ -123,7 +123,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			}
 			fmt.Fprintln(stdout, "Demo accounts (password for all:", demo.Password+"):")
 			for _, a := range accounts {
-				fmt.Fprintf(stdout, "  %-10s %s\n", a.Role, a.Email)
+				fmt.Fprintf(stdout, "  %-10s %-34s %s\n", a.Role, a.Email, a.Shows)
 			}
 			return nil
 		})

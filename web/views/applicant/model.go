@@ -21,6 +21,16 @@ type Dashboard struct {
 	Exams        []peerboard.ExamAuthorization
 }
 
+// ExamFor returns the exam authorization of application a, if any.
+func (d Dashboard) ExamFor(a peerboard.Application) *peerboard.ExamAuthorization {
+	for i := range d.Exams {
+		if d.Exams[i].ApplicationID == a.ID {
+			return &d.Exams[i]
+		}
+	}
+	return nil
+}
+
 // HeldCredential is a credential with its current CE cycle and what the
 // holder can do with it today.
 type HeldCredential struct {
@@ -115,7 +125,7 @@ type Withdraw struct {
 func AttestationField(k peerboard.AttestationKind) string { return k.FieldKey() }
 
 // NextStep tells the applicant what happens next on application a.
-func NextStep(a peerboard.Application) string {
+func NextStep(a peerboard.Application, exam *peerboard.ExamAuthorization) string {
 	switch a.Status {
 	case peerboard.AppDraft:
 		return "Finish your answers, sign the attestations and submit the application."
@@ -131,6 +141,12 @@ func NextStep(a peerboard.Application) string {
 	case peerboard.AppApproved:
 		if a.Pathway == peerboard.PathwayGrandparenting {
 			return "Approved: your credential has been issued. It is listed under your credentials."
+		}
+		switch {
+		case exam != nil && exam.Status == "used":
+			return "Approved, and you passed the exam: your credential is listed under your credentials."
+		case exam != nil && (exam.Status == "forfeited" || exam.Status == "exhausted"):
+			return "Your exam authorization is " + exam.Status + ". Contact the board about testing again."
 		}
 		return "Approved: you are eligible to take the exam. Use your candidate id when you book it."
 	case peerboard.AppDenied:
