@@ -64,7 +64,8 @@ func New(db *postgres.DB, mailer Mailer, log *slog.Logger) (*river.Client[pgx.Tx
 	river.AddWorker(workers, &dailyWorker{db: db, log: log})
 	river.AddWorker(workers, &mailWorker{db: db, mailer: mailer})
 	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
-		Logger: log,
+		// River reports routine progress at info level every few seconds; keep warnings and errors.
+		Logger: slog.New(minLevel{log.Handler(), slog.LevelWarn}),
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
 			"mail":             {MaxWorkers: 4},
@@ -80,4 +81,22 @@ func New(db *postgres.DB, mailer Mailer, log *slog.Logger) (*river.Client[pgx.Tx
 		return nil, fmt.Errorf("job client: %w", err)
 	}
 	return c, nil
+}
+
+// minLevel drops records below a level, for a chatty library's logger.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.min}
 }
