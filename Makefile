@@ -9,7 +9,8 @@ DATA_DIR := $(CURDIR)/.data
 PGDATA   := $(DATA_DIR)/pg
 PGSOCK   := $(DATA_DIR)/run
 CHROMIUM ?= /usr/bin/chromium
-STATICCHECK_VERSION := 2026.2.2
+# staticcheck 2026.2.2 is module version v0.8.2 (the proxy serves only the latter).
+STATICCHECK_VERSION := v0.8.2
 BIN      := $(CURDIR)/bin/peerboard
 
 ifeq ($(strip $(DATABASE_URL)),)
@@ -36,7 +37,8 @@ test: db chromium check-generated lint ## run the whole suite (race detector, re
 	CHROMIUM=$(CHROMIUM) go test -race -count=1 -timeout 30m ./...
 
 bench: db ## benchmarks through the real router and database (seeds 100,000 records; slow)
-	go test -run '^$$' -bench 'Verify|Reviewer|HolderCE|Daily' -benchtime 2000x -timeout 60m ./internal/bench/
+	go test -run '^$$' -bench 'Verify|Reviewer|HolderCE|Daily' -benchtime 2000x -timeout 60m -v ./internal/bench/ | grep -v '^=== RUN'
+
 	go test -run '^$$' -bench 'CERoster' -benchtime 5x -timeout 20m ./internal/bench/
 
 build: ## compile bin/peerboard
@@ -57,9 +59,8 @@ lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/_ui/*') | grep -v '_templ.go$$' || true); \
 		if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	go vet ./...
-	@command -v staticcheck >/dev/null || [ -x "$$(go env GOPATH)/bin/staticcheck" ] || \
-		go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
-	PATH="$$(go env GOPATH)/bin:$$PATH" staticcheck ./...
+	@[ -x "$$(go env GOPATH)/bin/staticcheck" ] || go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	"$$(go env GOPATH)/bin/staticcheck" ./...
 
 chromium: ## install Chromium for the browser tests when missing (apt, as root)
 	@if [ ! -x $(CHROMIUM) ]; then \

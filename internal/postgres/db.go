@@ -29,11 +29,15 @@ type DB struct {
 	jobs *river.Client[pgx.Tx]
 }
 
-// Open connects to the database at url and checks that it answers.
-func Open(ctx context.Context, url string) (*DB, error) {
+// Open connects to the database at url and checks that it answers. Options
+// adjust the pool's configuration, e.g. a query tracer in benchmarks.
+func Open(ctx context.Context, url string, options ...func(*pgxpool.Config)) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	for _, o := range options {
+		o(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
