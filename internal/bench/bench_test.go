@@ -46,11 +46,19 @@ var env struct {
 	cookies []*http.Cookie
 }
 
+// extraDatabases are databases other benchmarks created for themselves.
+var extraDatabases []string
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if env.db != nil {
 		env.db.Close()
 		if err := dropDatabase(env.adminDB, env.dbName); err != nil {
+			fmt.Fprintln(os.Stderr, "drop benchmark database:", err)
+		}
+	}
+	for _, name := range extraDatabases {
+		if err := dropDatabase(os.Getenv("DATABASE_URL"), name); err != nil {
 			fmt.Fprintln(os.Stderr, "drop benchmark database:", err)
 		}
 	}

@@ -30,23 +30,25 @@ func (db *DB) queueMail(ctx context.Context, tx pgx.Tx, mails ...peerboard.Mail)
 	if len(mails) == 0 {
 		return nil
 	}
-	batch := &pgx.Batch{}
-	for _, m := range mails {
-		batch.Queue(`INSERT INTO mail_messages (to_address, subject, body, kind) VALUES ($1, $2, $3, $4) RETURNING id`,
-			m.To, m.Subject, m.Body, m.Kind)
+	// One statement for all messages (the daily run queues thousands); each
+	// returned id gets its job, so the order does not matter.
+	to, subject, body, kind := make([]string, len(mails)), make([]string, len(mails)), make([]string, len(mails)), make([]string, len(mails))
+	for i, m := range mails {
+		to[i], subject[i], body[i], kind[i] = m.To, m.Subject, m.Body, m.Kind
 	}
-	results := tx.SendBatch(ctx, batch)
-	params := make([]river.InsertManyParams, 0, len(mails))
-	for range mails {
-		var id int64
-		if err := results.QueryRow().Scan(&id); err != nil {
-			_ = results.Close()
-			return fmt.Errorf("store mail: %w", err)
-		}
+	rows, err := tx.Query(ctx, `INSERT INTO mail_messages (to_address, subject, body, kind)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+		RETURNING id`, to, subject, body, kind)
+	if err != nil {
+		return fmt.Errorf("store mail: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("store mail: %w", err)
+	}
+	params := make([]river.InsertManyParams, 0, len(ids))
+	for _, id := range ids {
 		params = append(params, river.InsertManyParams{Args: SendMailArgs{MessageID: id}})
-	}
-	if err := results.Close(); err != nil {
-		return err
 	}
 	if _, err := db.jobs.InsertManyFastTx(ctx, tx, params); err != nil {
 		return fmt.Errorf("queue mail jobs: %w", err)
