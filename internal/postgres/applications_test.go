@@ -217,7 +217,7 @@ func TestSubmitApplication(t *testing.T) {
 	delete(incomplete.Signed, peerboard.AttestReleaseOfInformation)
 	_, err = f.db.SubmitApplication(ctx, a.ID, 1, &incomplete)
 	fields := peerboard.ErrorFields(err)
-	if fields["phone"] == "" || fields["release_of_information"] == "" {
+	if fields["phone"] == "" || fields[peerboard.AttestReleaseOfInformation.FieldKey()] == "" {
 		t.Errorf("incomplete submit: %v %v, want phone and release_of_information errors", err, fields)
 	}
 	if got, _ := f.db.ApplicationByID(ctx, a.ID); got.Status != peerboard.AppDraft || got.Version != 1 || got.Details.FirstName != "" {
