@@ -73,6 +73,9 @@ func (f *appFixture) submitted(ctx context.Context, pathway peerboard.Pathway) *
 	if err != nil {
 		f.t.Fatalf("create: %v", err)
 	}
+	if pathway == peerboard.PathwayStandard {
+		pgtest.Train(f.t, f.db, u.ID, u.Email)
+	}
 	in := completeDraft()
 	a, err = f.db.SubmitApplication(ctx, a.ID, a.Version, &in)
 	if err != nil {

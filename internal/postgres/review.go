@@ -262,6 +262,11 @@ func (db *DB) DecideApplication(ctx context.Context, id int64, version int, d pe
 				return err
 			}
 		}
+		if d == peerboard.DecisionApprove {
+			if err := db.checkApprovable(ctx, tx, a); err != nil {
+				return err
+			}
+		}
 		today := db.Today()
 		set := map[string]any{}
 		switch d {
@@ -335,4 +340,29 @@ func scanAuditEvent(r pgx.CollectableRow) (peerboard.AuditEvent, error) {
 		e.After = json.RawMessage(after)
 	}
 	return e, err
+}
+
+// checkApprovable refuses to approve a case whose checklist has missing
+// requirements: the reviewer should request information or deny instead.
+// Requirements met later (the exam) do not block approval.
+func (db *DB) checkApprovable(ctx context.Context, tx pgx.Tx, a *peerboard.Application) error {
+	var err error
+	if a.Attestations, err = attestations(ctx, tx, a.ID); err != nil {
+		return err
+	}
+	in, err := db.ChecklistInput(ctx, a)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, r := range peerboard.Checklist(in) {
+		if r.State == peerboard.ReqMissing {
+			missing = append(missing, r.Label)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return peerboard.FieldErrors("This case cannot be approved yet.", map[string]string{"decision": "Requirements are missing: " +
+		strings.Join(missing, "; ") + ". Request information or deny instead."})
 }

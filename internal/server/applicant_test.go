@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/peerboard/peerboard/internal/peerboard"
+	"github.com/peerboard/peerboard/internal/postgres/pgtest"
 	"github.com/peerboard/peerboard/internal/postgres"
 )
 
@@ -60,6 +61,9 @@ func (a *testApp) submittedCase(u *peerboard.User, pathway peerboard.Pathway) *p
 	app, err := a.db.CreateApplication(ctx, u.ID, a.cpsrpID(), pathway)
 	if err != nil {
 		a.t.Fatal(err)
+	}
+	if pathway == peerboard.PathwayStandard {
+		pgtest.Train(a.t, a.db, u.ID, u.Email)
 	}
 	in := draftInput()
 	app, err = a.db.SubmitApplication(ctx, app.ID, app.Version, &in)

@@ -99,8 +99,8 @@ func TestReviewCaseAndDecisions(t *testing.T) {
 			t.Errorf("%s = %q, want it to mention %q", sel, res.Text(sel), want)
 		}
 	}
-	if res.Text("#training") != "" || !strings.Contains(res.Body, "No training recorded") {
-		t.Error("training section missing")
+	if !strings.Contains(res.Text("#training"), "Core curriculum") {
+		t.Errorf("training section = %q, want the recorded course", res.Text("#training"))
 	}
 
 	// Start the review: assigned to the reviewer.
@@ -295,5 +295,36 @@ func TestReviewerRoutesByRole(t *testing.T) {
 	got, _ := app.db.ApplicationByID(context.Background(), a.ID)
 	if got.Version != a.Version {
 		t.Error("another role changed the case")
+	}
+}
+
+// A case whose checklist has missing requirements cannot be approved; the
+// reviewer is told what is missing and nothing changes.
+func TestApproveRefusedWhileRequirementsMissing(t *testing.T) {
+	app := newTestApp(t)
+	app.createUser(peerboard.RoleReviewer, "rev@example.org", nil)
+	u := app.createUser(peerboard.RoleApplicant, "untrained@example.org", nil)
+	ctx := asUser(u)
+	a, err := app.db.CreateApplication(ctx, u.ID, app.cpsrpID(), peerboard.PathwayStandard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := draftInput()
+	if a, err = app.db.SubmitApplication(ctx, a.ID, a.Version, &in); err != nil {
+		t.Fatal(err)
+	}
+	rc := app.client().login("rev@example.org")
+	res := rc.post(fmt.Sprintf("/review/applications/%d/decide", a.ID),
+		url.Values{"decision": {"approve"}, "version": {strconv.Itoa(a.Version)}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if msg := res.Text("#decision-error"); !strings.Contains(msg, "80 hours of approved training") {
+		t.Errorf("error next to the decision = %q, want the missing training named", msg)
+	}
+	got, _ := app.db.ApplicationByID(context.Background(), a.ID)
+	if got.Status != peerboard.AppSubmitted || got.Version != a.Version {
+		t.Errorf("after refused approval: %s v%d, want submitted v%d", got.Status, got.Version, a.Version)
+	}
+	if n := app.count(`SELECT count(*) FROM exam_authorizations`); n != 0 {
+		t.Errorf("%d exam authorizations, want none", n)
 	}
 }
