@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/peerboard/peerboard/internal/peerboard"
-	"github.com/peerboard/peerboard/internal/postgres/pgtest"
 	"github.com/peerboard/peerboard/internal/postgres"
+	"github.com/peerboard/peerboard/internal/postgres/pgtest"
 )
 
 // completeForm is a draft form that passes ValidateSubmission on either pathway.
