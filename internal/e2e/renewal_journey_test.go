@@ -255,7 +255,7 @@ func TestRenewalJourney(t *testing.T) {
 	if got := admin.text("h1"); got != "Your renewal for "+halNumber+" is approved" {
 		t.Errorf("newest message = %q", got)
 	}
-	if got := admin.text(".pb-mail-body"); !strings.Contains(got, "valid until "+newExpiry.Format("2 January 2006")) {
+	if got := admin.text(".pb-mail-body"); !strings.Contains(got, "valid until "+newExpiry.Format(peerboard.DateLayout)) {
 		t.Errorf("approval mail does not give the new expiry %s:\n%s", newExpiry.Format(time.DateOnly), got)
 	}
 
@@ -280,7 +280,7 @@ func TestRenewalJourney(t *testing.T) {
 	if got := visitor.text("main .usa-alert--success"); got != "Status: Active" {
 		t.Errorf("Hal's public status = %q, want Active", got)
 	}
-	if got := visitor.text("main table"); !strings.Contains(got, newExpiry.Format("2 January 2006")) {
+	if got := visitor.text("main table"); !strings.Contains(got, newExpiry.Format(peerboard.DateLayout)) {
 		t.Errorf("Hal's public record does not show the new expiry %s: %q", newExpiry.Format(time.DateOnly), got)
 	}
 

@@ -16,6 +16,9 @@ type Mail struct {
 	Kind    string // reminder, renewal_received, audit_selected, renewal_decision, status_changed
 }
 
+// DateLayout is how dates read everywhere people see them: pages and mail.
+const DateLayout = "January 2, 2006"
+
 // The kinds of mail the portal sends.
 const (
 	MailReminder        = "reminder"
@@ -43,7 +46,7 @@ func ReminderMail(to, name, number, typeName string, expires time.Time, daysLeft
 		Kind:    MailReminder,
 		Subject: fmt.Sprintf("Your %s credential %s expires in %d days", typeName, number, daysLeft),
 		Body: mailBody(name,
-			fmt.Sprintf("Your %s credential %s expires on %s.", typeName, number, expires.Format("2 January 2006")),
+			fmt.Sprintf("Your %s credential %s expires on %s.", typeName, number, expires.Format(DateLayout)),
 			"To keep it active, sign in, check your continuing education and submit your renewal before that date:",
 			baseURL+"/dashboard"),
 	}
@@ -82,7 +85,7 @@ func AuditSelectedMail(to, name, number string, deadline time.Time, baseURL stri
 		Subject: fmt.Sprintf("Your renewal for %s was selected for a CE audit", number),
 		Body: mailBody(name,
 			fmt.Sprintf("Your renewal for credential %s was selected at random for a continuing-education audit.", number),
-			fmt.Sprintf("Please upload proof (a PDF, PNG or JPEG certificate) for each self-reported activity by %s:", deadline.Format("2 January 2006")),
+			fmt.Sprintf("Please upload proof (a PDF, PNG or JPEG certificate) for each self-reported activity by %s:", deadline.Format(DateLayout)),
 			baseURL+"/dashboard"),
 	}
 }
@@ -94,7 +97,7 @@ func RenewalDecisionMail(to, name, number string, approved bool, newExpiry time.
 			To: to, Kind: MailRenewalDecision,
 			Subject: fmt.Sprintf("Your renewal for %s is approved", number),
 			Body: mailBody(name,
-				fmt.Sprintf("Your renewal is approved. Credential %s is now valid until %s.", number, newExpiry.Format("2 January 2006")),
+				fmt.Sprintf("Your renewal is approved. Credential %s is now valid until %s.", number, newExpiry.Format(DateLayout)),
 				baseURL+"/dashboard"),
 		}
 	}

@@ -272,7 +272,7 @@ func RenewalInfoRequestMail(to, name, number string, deadline time.Time, baseURL
 		Subject: fmt.Sprintf("The board needs more information on your renewal for %s", number),
 		Body: mailBody(name,
 			fmt.Sprintf("The board reviewed your renewal of credential %s and needs more information from you.", number),
-			fmt.Sprintf("Please sign in, read the board's request and answer it by %s:", deadline.Format("2 January 2006")),
+			fmt.Sprintf("Please sign in, read the board's request and answer it by %s:", deadline.Format(DateLayout)),
 			baseURL+"/dashboard"),
 	}
 }

@@ -276,7 +276,7 @@ func TestVerifyRecordPage(t *testing.T) {
 		t.Errorf("h1 %q", got)
 	}
 	for _, want := range []string{number, "Certified Peer Support &amp; Recovery Professional", "Suspended: may not practice",
-		"1 February 2026", "1 February 2028", "Suspended pending review of a complaint.",
+		"February 1, 2026", "February 1, 2028", "Suspended pending review of a complaint.",
 		// Last updated is the newest public discipline, later than the credential row.
 		"1 June 2026 at 09:30 UTC"} {
 		if !strings.Contains(res.Body, want) {

@@ -52,7 +52,7 @@ func FormatDate(iso string) string {
 	if err != nil {
 		return iso
 	}
-	return d.Format("2 January 2006")
+	return d.Format(peerboard.DateLayout)
 }
 
 // FormatTime writes an instant in UTC with minutes, the precision an
