@@ -16,11 +16,15 @@ const (
 	MaxPasswordLength = 128
 )
 
+// commonPasswordList holds, lower-cased, the passwords of 8 or more
+// characters among the 100,000 most common of OWASP SecLists (vendored by
+// web/_ui/vendor.sh).
+//
 //go:embed common_passwords.txt
 var commonPasswordList string
 
 var commonPasswords = sync.OnceValue(func() map[string]struct{} {
-	m := make(map[string]struct{}, 10000)
+	m := make(map[string]struct{}, 40000)
 	for _, p := range strings.Split(commonPasswordList, "\n") {
 		if p != "" {
 			m[p] = struct{}{}

