@@ -6,6 +6,20 @@ SHELL := /bin/bash
 
 PGBIN    ?= /usr/lib/postgresql/15/bin
 DATA_DIR := $(CURDIR)/.data
+
+# initdb and postgres refuse to run as root: run them as the postgres user then.
+ifeq ($(shell id -u),0)
+AS_PG := runuser -u postgres -- env -C /
+# That user must reach the cluster's folder, and a socket path must stay under 108 bytes. A
+# checkout under /root (mode 700) or a deep one cannot hold it, so the cluster then lives in
+# /var/tmp and .data links to it.
+ifneq ($(shell runuser -u postgres -- test -x '$(CURDIR)' 2>/dev/null && echo ok),ok)
+DATA_DIR := /var/tmp/peerboard-$(shell printf %s '$(CURDIR)' | md5sum | cut -c1-12)
+endif
+endif
+ifeq ($(shell test $$(printf %s '$(CURDIR)' | wc -c) -gt 70 && echo long),long)
+DATA_DIR := /var/tmp/peerboard-$(shell printf %s '$(CURDIR)' | md5sum | cut -c1-12)
+endif
 PGDATA   := $(DATA_DIR)/pg
 PGSOCK   := $(DATA_DIR)/run
 CHROMIUM ?= /usr/bin/chromium
@@ -18,10 +32,6 @@ LOCAL_DB := 1
 export DATABASE_URL := postgres://postgres@/peerboard?host=$(PGSOCK)&sslmode=disable
 endif
 
-# initdb and postgres refuse to run as root: run them as the postgres user then.
-ifeq ($(shell id -u),0)
-AS_PG := runuser -u postgres --
-endif
 
 .PHONY: help run test stop db build generate check-generated lint bench chromium vendor-ui clean-db
 
@@ -74,10 +84,11 @@ chromium: ## install Chromium for the browser tests when missing (apt, as root)
 db: ## start the private PostgreSQL cluster under .data/ (skipped when DATABASE_URL is set)
 ifdef LOCAL_DB
 	@mkdir -p $(PGDATA) $(PGSOCK)
+	@if [ "$(DATA_DIR)" != "$(CURDIR)/.data" ] && [ ! -e .data ]; then ln -s $(DATA_DIR) .data; fi
 	@if [ -n "$(AS_PG)" ]; then chown postgres:postgres $(PGDATA) $(PGSOCK); fi
 	@chmod 700 $(PGDATA)
 	@if [ ! -f $(PGDATA)/PG_VERSION ]; then \
-		echo "creating a private PostgreSQL cluster in .data/pg"; \
+		echo "creating a private PostgreSQL cluster in $(PGDATA)"; \
 		$(AS_PG) $(PGBIN)/initdb -D $(PGDATA) -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null; fi
 	@if ! $(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) status >/dev/null 2>&1; then \
 		$(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) -l $(PGDATA)/server.log -w -s \
@@ -90,7 +101,7 @@ stop: ## stop the private PostgreSQL cluster
 	@if [ -f $(PGDATA)/postmaster.pid ]; then $(AS_PG) $(PGBIN)/pg_ctl -D $(PGDATA) -w -s stop -m fast; fi
 
 clean-db: stop ## delete the private cluster and its data
-	rm -rf $(DATA_DIR)
+	rm -rf $(DATA_DIR) .data
 
 vendor-ui: ## re-vendor USWDS, axe-core and the common-password list from npm (needs node)
 	web/_ui/vendor.sh
