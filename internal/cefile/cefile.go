@@ -12,17 +12,14 @@
 package cefile
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/peerboard/peerboard/internal/csvsheet"
 	"github.com/peerboard/peerboard/internal/peerboard"
 )
 
@@ -59,11 +56,9 @@ type Row struct {
 	Category peerboard.CECategory
 }
 
-// RowError is one refused line of a roster and why.
-type RowError struct {
-	Line   int // 0 when the problem is the whole file
-	Reason string
-}
+// RowError is one refused line of a roster and why; Line is 0 when the
+// problem is the whole file.
+type RowError = csvsheet.RowError
 
 // Report is the outcome of a roster upload: either Errors, and nothing was
 // imported, or the number of rows and how many of them were new (a roster
@@ -92,7 +87,7 @@ func Check(e Entry, today time.Time) (Row, map[string]string) {
 	case raw == "":
 		fields["email"] = "Enter the person's email address."
 	case !peerboard.ValidEmail(r.Email):
-		fields["email"] = fmt.Sprintf("%s is not an email address like name@example.org.", quote(raw))
+		fields["email"] = fmt.Sprintf("%s is not an email address like name@example.org.", csvsheet.Quote(raw))
 	}
 	for _, t := range []struct{ key, val, what string }{{"name", r.Name, "the person's full name"}, {"title", r.Title, "the activity's title"}} {
 		switch n := utf8.RuneCountInString(t.val); {
@@ -109,7 +104,7 @@ func Check(e Entry, today time.Time) (Row, map[string]string) {
 	case rawDate == "":
 		fields["date"] = "Enter the date of the activity, like 2026-03-31."
 	case err != nil:
-		fields["date"] = fmt.Sprintf("%s is not a date like 2026-03-31.", quote(rawDate))
+		fields["date"] = fmt.Sprintf("%s is not a date like 2026-03-31.", csvsheet.Quote(rawDate))
 	case d.After(dateOnly(today)):
 		fields["date"] = fmt.Sprintf("%s is in the future.", rawDate)
 	case d.Before(earliest):
@@ -130,7 +125,7 @@ func Check(e Entry, today time.Time) (Row, map[string]string) {
 	} else if rawCat == "" {
 		fields["category"] = "Choose a category."
 	} else {
-		fields["category"] = fmt.Sprintf("%s is not a category; use one of %s.", quote(rawCat), categoryList())
+		fields["category"] = fmt.Sprintf("%s is not a category; use one of %s.", csvsheet.Quote(rawCat), categoryList())
 	}
 	if len(fields) > 0 {
 		return r, fields
@@ -149,7 +144,7 @@ func Hours(raw string) (float64, string) {
 	f, err := strconv.ParseFloat(raw, 64)
 	switch {
 	case err != nil || strings.ContainsAny(raw, "+eEinfINFxX_"):
-		return 0, fmt.Sprintf("%s is not a number of hours, like 1, 1.5 or 0.75.", quote(raw))
+		return 0, fmt.Sprintf("%s is not a number of hours, like 1, 1.5 or 0.75.", csvsheet.Quote(raw))
 	case f < 0:
 		return 0, fmt.Sprintf("%s hours is negative.", raw)
 	case f == 0:
@@ -159,7 +154,7 @@ func Hours(raw string) (float64, string) {
 	}
 	h, err := peerboard.ParseHours(raw)
 	if err != nil {
-		return 0, fmt.Sprintf("%s is not in quarter hours; use 1, 1.25, 1.5 or 1.75.", quote(raw))
+		return 0, fmt.Sprintf("%s is not in quarter hours; use 1, 1.25, 1.5 or 1.75.", csvsheet.Quote(raw))
 	}
 	return h, ""
 }
@@ -184,132 +179,32 @@ func categoryList() string {
 	return strings.Join(names, ", ")
 }
 
+// sheet is the roster's framework: its columns, limits and the messages
+// that name it.
+var sheet = csvsheet.Sheet{
+	Columns:         Columns,
+	MaxBytes:        MaxBytes,
+	MaxErrors:       MaxErrors,
+	NotText:         "The file is not a text file. Save the roster as CSV UTF-8 and upload that.",
+	NotUTF8:         "It is not valid UTF-8 text (the file may be saved as Latin-1 or Windows-1252). Save the file as CSV UTF-8.",
+	NoRows:          "The file has a header row but no CE completions.",
+	ExtrasMayRepeat: true,
+}
+
 // Parse reads a roster and validates every row against today. It returns
 // the valid rows and, for each bad line, its number and reason; a caller
 // must import nothing when any RowError is returned. The error is only for
 // a reader that fails.
 func Parse(r io.Reader, today time.Time) ([]Row, []RowError, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
+	p := parser{today: dateOnly(today), seen: csvsheet.Seen[key]{}}
+	errs, err := sheet.Read(r, p.row)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read roster: %w", err)
 	}
-	if len(data) > MaxBytes {
-		return nil, []RowError{{0, fmt.Sprintf("The file is larger than %d MiB.", MaxBytes>>20)}}, nil
-	}
-	if errs := checkText(data); len(errs) > 0 {
+	if len(errs) > 0 {
 		return nil, errs, nil
 	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // spreadsheet programs add a byte-order mark
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, []RowError{{0, "The file is empty."}}, nil
-	}
-
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, []RowError{{lineOf(err, 1), "The header row cannot be read as CSV. Check its quotes."}}, nil
-	}
-	width := len(header)
-	col, herr := columns(header)
-	if herr != nil {
-		return nil, []RowError{*herr}, nil
-	}
-
-	p := parser{today: dateOnly(today), seen: map[key]int{}}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var pe *csv.ParseError
-		switch {
-		case errors.Is(err, csv.ErrFieldCount):
-			p.fail(lineOf(err, 0), fmt.Sprintf("It has %d columns; the header has %d.", len(rec), width))
-		case errors.As(err, &pe):
-			p.fail(lineOf(err, 0), "It cannot be read as CSV. Check its quotes.")
-		case err != nil:
-			return nil, nil, fmt.Errorf("read roster: %w", err)
-		default:
-			line, _ := cr.FieldPos(0)
-			p.row(line, rec, col)
-		}
-		if len(p.errs) >= MaxErrors {
-			p.errs = append(p.errs, RowError{0, fmt.Sprintf("More than %d lines have problems; checking stopped there.", MaxErrors)})
-			return nil, p.errs, nil
-		}
-	}
-	if len(p.errs) > 0 {
-		return nil, p.errs, nil
-	}
-	if len(p.rows) == 0 {
-		return nil, []RowError{{0, "The file has a header row but no CE completions."}}, nil
-	}
 	return p.rows, nil, nil
-}
-
-// checkText refuses binary files and names each line that is not UTF-8,
-// such as a roster saved as Latin-1 or Windows-1252.
-func checkText(data []byte) []RowError {
-	if bytes.IndexByte(data, 0) >= 0 {
-		return []RowError{{0, "The file is not a text file. Save the roster as CSV UTF-8 and upload that."}}
-	}
-	if utf8.Valid(data) {
-		return nil
-	}
-	var errs []RowError
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		if !utf8.Valid(line) {
-			errs = append(errs, RowError{i + 1, "It is not valid UTF-8 text (the file may be saved as Latin-1 or Windows-1252). Save the file as CSV UTF-8."})
-			if len(errs) == MaxErrors {
-				break
-			}
-		}
-	}
-	return errs
-}
-
-// columns maps each required column to its position in the header.
-func columns(header []string) (map[string]int, *RowError) {
-	col := map[string]int{}
-	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(h))
-		if name == "" {
-			continue
-		}
-		if _, dup := col[name]; dup && slices.Contains(Columns, name) {
-			return nil, &RowError{1, fmt.Sprintf("The header names the column %q twice.", name)}
-		}
-		if _, dup := col[name]; !dup {
-			col[name] = i
-		}
-	}
-	var missing []string
-	for _, c := range Columns {
-		if _, ok := col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	switch {
-	case len(missing) == len(Columns):
-		return nil, &RowError{1, "The first line must be a header row naming the columns " + strings.Join(Columns, ", ") + "."}
-	case len(missing) > 0:
-		return nil, &RowError{1, "The header row lacks the column(s) " + strings.Join(missing, ", ") + "."}
-	}
-	return col, nil
-}
-
-// lineOf returns the line a csv error points at, or def.
-func lineOf(err error, def int) int {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if pe.StartLine > 0 {
-			return pe.StartLine
-		}
-		return pe.Line
-	}
-	return def
 }
 
 // key is what the database's dedupe index compares, for one organization's
@@ -324,18 +219,13 @@ type key struct {
 type parser struct {
 	today time.Time
 	rows  []Row
-	errs  []RowError
-	seen  map[key]int
+	seen  csvsheet.Seen[key]
 }
 
-func (p *parser) fail(line int, reason string) {
-	p.errs = append(p.errs, RowError{Line: line, Reason: reason})
-}
-
-// row validates one record; every problem of the line goes in one message,
-// in the order of Columns.
-func (p *parser) row(line int, rec []string, col map[string]int) {
-	cell := func(name string) string { return rec[col[name]] }
+// row validates one record and returns why it is refused, or "" when it is
+// good; every problem of the line goes in one message, in the order of
+// Columns.
+func (p *parser) row(line int, cell func(column string) string) string {
 	row, fields := Check(Entry{Email: cell("email"), Name: cell("name"), Title: cell("title"),
 		Date: cell("date"), Hours: cell("hours"), Category: cell("category")}, p.today)
 	row.Line = line
@@ -347,29 +237,15 @@ func (p *parser) row(line int, rec []string, col map[string]int) {
 	}
 	if len(reasons) == 0 {
 		k := key{row.Email, strings.ToLower(row.Title), row.Date, row.Hours, row.Category}
-		if first, dup := p.seen[k]; dup {
-			reasons = append(reasons, fmt.Sprintf("It repeats line %d (same person, title, date, hours and category).", first))
-		} else {
-			p.seen[k] = line
+		if msg := p.seen.Repeat(k, line, "person, title, date, hours and category"); msg != "" {
+			reasons = append(reasons, msg)
 		}
 	}
 	if len(reasons) > 0 {
-		p.fail(line, strings.Join(reasons, " "))
-		return
+		return strings.Join(reasons, " ")
 	}
 	p.rows = append(p.rows, row)
-}
-
-// quote shows a cell in a message, shortened so a huge cell cannot flood
-// the page; the page escapes it, and it is never evaluated.
-func quote(s string) string {
-	if s == "" {
-		return "(empty)"
-	}
-	if utf8.RuneCountInString(s) > 40 {
-		s = string([]rune(s)[:40]) + "…"
-	}
-	return strconv.Quote(s)
+	return ""
 }
 
 // Defuse prefixes a cell that a spreadsheet would evaluate as a formula
