@@ -47,7 +47,7 @@ test: db chromium check-generated lint ## run the whole suite (race detector, re
 	CHROMIUM=$(CHROMIUM) go test -race -count=1 -timeout 30m ./...
 
 bench: db ## benchmarks through the real router and database (seeds 100,000 records; slow)
-	set -o pipefail; go test -run '^$$' -bench 'Verify|Reviewer|HolderCE' -benchtime 2000x -timeout 60m -v ./internal/bench/ | grep -v '^=== RUN'
+	set -o pipefail; go test -run '^$$' -bench 'Verify|Reviewer|Holder' -benchtime 2000x -timeout 60m -v ./internal/bench/ | grep -v '^=== RUN'
 	go test -run '^$$' -bench 'CERoster' -benchtime 5x -timeout 20m ./internal/bench/
 	go test -run '^$$' -bench 'DailyRun' -benchtime 30x -timeout 20m ./internal/bench/
 

@@ -180,18 +180,25 @@ func BenchmarkCERosterImport10k(b *testing.B) {
 // BenchmarkHolderCEProgress is a signed-in holder opening GET /ce: the
 // current cycle's progress against the requirement and the first page of
 // activities, over 1,000,000 CE records.
-func BenchmarkHolderCEProgress(b *testing.B) {
+func BenchmarkHolderCEProgress(b *testing.B) { holderGet(b, "/ce") }
+
+// BenchmarkHolderDashboard is a signed-in holder opening GET /dashboard:
+// applications, credentials with each cycle's CE progress, renewals and
+// exam authorizations.
+func BenchmarkHolderDashboard(b *testing.B) { holderGet(b, "/dashboard") }
+
+func holderGet(b *testing.B, path string) {
 	ceSetup(b)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		req := httptest.NewRequest(http.MethodGet, "/ce", nil)
+		req := httptest.NewRequest(http.MethodGet, path, nil)
 		for _, c := range ceEnv.holders[i%len(ceEnv.holders)] {
 			req.AddCookie(c)
 		}
 		rec := httptest.NewRecorder()
 		env.handler.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
-			b.Fatalf("GET /ce: status %d: %.300s", rec.Code, rec.Body.String())
+			b.Fatalf("GET %s: status %d: %.300s", path, rec.Code, rec.Body.String())
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
