@@ -59,10 +59,14 @@ func (s *Server) Router() chi.Router { return s.router }
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, http.StatusNotFound, "") })
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+	// Error pages load the session read-only, so a signed-in user keeps their header.
+	withUser := func(h http.HandlerFunc) http.HandlerFunc {
+		return s.sessions.LoadAndSave(s.authenticate(h)).ServeHTTP
+	}
+	r.NotFound(withUser(func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, http.StatusNotFound, "") }))
+	r.MethodNotAllowed(withUser(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusMethodNotAllowed, "")
-	})
+	}))
 
 	// Probes carry no session.
 	s.route(r, http.MethodGet, "/healthz", public, s.healthz)
