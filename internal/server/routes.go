@@ -91,6 +91,8 @@ func (s *Server) routes() chi.Router {
 		s.mailRoutes(r)
 		s.ceRoutes(r)
 		s.renewalRoutes(r)
+		s.configRoutes(r)
+		s.peopleRoutes(r)
 	})
 	return r
 }

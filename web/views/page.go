@@ -37,7 +37,8 @@ func (p Page) Nav() []NavItem {
 		items = append(items, NavItem{"Case queue", "/review"})
 	case p.User.Role == peerboard.RoleAdmin:
 		items = append(items, NavItem{"Case queue", "/review"}, NavItem{"Exam results", "/admin/exams"},
-			NavItem{"Mail", "/admin/mail"})
+			NavItem{"Credential types", "/admin/credential-types"}, NavItem{"Organizations", "/admin/organizations"},
+			NavItem{"People", "/admin/users"}, NavItem{"Mail", "/admin/mail"})
 	}
 	return append(items, NavItem{"Verify a credential", "/verify"})
 }
