@@ -12,11 +12,19 @@ import (
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // safeNext keeps post-login redirects on this site: a local path only.
+// Browsers drop tabs and newlines from URLs and read \ as /, so "/\t/evil"
+// would become "//evil": any control character or backslash is refused.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/dashboard"
+	const home = "/dashboard"
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return home
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return home
+	}
+	return u.RequestURI()
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
