@@ -182,8 +182,9 @@ func (s *seeder) applications() error {
 		}
 	}
 
-	// Submitted, with training only from the organization whose approval had lapsed.
-	if err := s.complete(lapsedTrainer, submitted, d(-30), d(-28)); err != nil {
+	// Submitted, with only a 40-hour course, recorded by Nutmeg while it was
+	// still approved: half the competencies and hours are missing.
+	if err := s.complete(lapsedTrainer, submitted, d(-95), d(-90)); err != nil {
 		return err
 	}
 	if _, err := s.apply(submitted, peerboard.PathwayStandard, d(-4)); err != nil {

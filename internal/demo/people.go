@@ -37,7 +37,7 @@ var (
 	trainer = &person{email: "trainer@peerboard.test", first: "Ellen", last: "Fitzgerald", role: peerboard.RoleTrainer, org: demoOrgName,
 		shows: "Trainer of the approved " + demoOrgName + ": the 80-hour core course, completions, CE posted one by one and by roster"}
 	lapsedTrainer = &person{email: "trainer.lapsed@peerboard.test", first: "Dana", last: "Kowalski", role: peerboard.RoleTrainer, org: lapsedOrgName,
-		shows: "Trainer of " + lapsedOrgName + ", whose approval lapsed: its completions do not count and it cannot post CE"}
+		shows: "Trainer of " + lapsedOrgName + ", whose approval lapsed: it can no longer record completions or post CE"}
 	applicant = &person{email: "applicant@peerboard.test", first: "Alex", last: "Morgan", role: peerboard.RoleApplicant,
 		shows: "Applicant with a CPSRP draft (standard pathway) and the core course already recorded",
 		phone: "860-555-0101", street: "214 Park Street", city: "Hartford", zip: "06106", born: "1991-04-17", supervisedHours: 120}
@@ -77,7 +77,7 @@ var (
 		shows: "Approved standard applicant, eligible to test: exam authorization, no result yet",
 		phone: "860-555-0112", street: "90 Water Street", city: "Torrington", zip: "06790", born: "1987-08-09", supervisedHours: 302}
 	submitted = &person{email: "benjamin.carter@peerboard.test", first: "Benjamin", last: "Carter", role: peerboard.RoleApplicant,
-		shows: "Submitted application; his training from the lapsed organization does not count on the checklist",
+		shows: "Submitted application; his only training, a 40-hour course, leaves hours and competencies missing on the checklist",
 		phone: "860-555-0113", street: "48 Church Street", city: "Willimantic", zip: "06226", born: "1993-12-01", supervisedHours: 300}
 	underReview = &person{email: "olivia.bennett@peerboard.test", first: "Olivia", last: "Bennett", role: peerboard.RoleApplicant,
 		shows: "Application under review, assigned to the demo reviewer",

@@ -152,7 +152,7 @@ func (db *DB) LogCEActivity(ctx context.Context, a *peerboard.CEActivity, cycleS
 
 // approvedOrganization returns organization orgID when its board approval
 // covers today; only approved organizations post verified CE.
-func approvedOrganization(ctx context.Context, tx pgx.Tx, orgID int64, today time.Time) (*peerboard.Organization, error) {
+func approvedOrganization(ctx context.Context, tx pgx.Tx, orgID int64, today time.Time, doing string) (*peerboard.Organization, error) {
 	var o peerboard.Organization
 	err := tx.QueryRow(ctx, `SELECT id, name, approved_from, approved_until FROM training_organizations WHERE id = $1`, orgID).
 		Scan(&o.ID, &o.Name, &o.ApprovedFrom, &o.ApprovedUntil)
@@ -161,7 +161,7 @@ func approvedOrganization(ctx context.Context, tx pgx.Tx, orgID int64, today tim
 	}
 	if !o.ApprovedOn(today) {
 		return nil, peerboard.Errorf(peerboard.EFORBIDDEN,
-			"Your organization's board approval does not cover today, so it cannot post CE. Contact the board to renew it.")
+			"Your organization's board approval does not cover today, so it cannot %s. Contact the board to renew it.", doing)
 	}
 	return &o, nil
 }
@@ -180,7 +180,7 @@ func (db *DB) PostCE(ctx context.Context, orgID int64, row cefile.Row) (*CERecor
 	rec := &CERecord{PersonEmail: row.Email, PersonName: row.Name, OrganizationID: &orgID}
 	rec.Title, rec.Date, rec.Hours, rec.Category, rec.Source = row.Title, row.Date, row.Hours, row.Category, peerboard.CEVerified
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
-		org, err := approvedOrganization(ctx, tx, orgID, db.Today())
+		org, err := approvedOrganization(ctx, tx, orgID, db.Today(), "post CE")
 		if err != nil {
 			return err
 		}
@@ -236,7 +236,7 @@ func (db *DB) ImportCERoster(ctx context.Context, orgID int64, filename string, 
 	}
 	rep.Rows = len(rows)
 	err = db.Transact(ctx, func(tx pgx.Tx) error {
-		org, err := approvedOrganization(ctx, tx, orgID, today)
+		org, err := approvedOrganization(ctx, tx, orgID, today, "post CE")
 		if err != nil {
 			return err
 		}

@@ -112,6 +112,11 @@ func (db *DB) RecordCompletion(ctx context.Context, orgID int64, c *peerboard.Co
 		return peerboard.Errorf(peerboard.EUNAUTHORIZED, "Please sign in first.")
 	}
 	return db.Transact(ctx, func(tx pgx.Tx) error {
+		// Only an organization approved today records training: a lapsed one
+		// could otherwise backdate completions into its approval window.
+		if _, err := approvedOrganization(ctx, tx, orgID, db.Today(), "record completions"); err != nil {
+			return err
+		}
 		err := tx.QueryRow(ctx, `
 			SELECT c.code, c.title, o.name FROM training_courses c
 			JOIN training_organizations o ON o.id = c.organization_id

@@ -117,3 +117,23 @@ func TestCompletionsArePagedNewestFirst(t *testing.T) {
 		t.Fatalf("page 3 = %+v, %v", page, err)
 	}
 }
+
+// An organization whose approval has lapsed records nothing, not even a
+// completion dated inside its former approval window.
+func TestLapsedOrganizationCannotRecordCompletions(t *testing.T) {
+	db := newExamDB(t)
+	ctx, orgID, course := trainingOrg(t, db, "Lapsed Academy", "lapsed@example.org")
+	if _, err := db.Pool.Exec(ctx, `UPDATE training_organizations SET approved_until = $2 WHERE id = $1`,
+		orgID, db.Today().AddDate(0, 0, -1)); err != nil {
+		t.Fatal(err)
+	}
+	err := db.RecordCompletion(ctx, orgID, &peerboard.Completion{CourseID: course.ID, PersonEmail: "ada@example.org",
+		PersonName: "Ada", CompletedOn: db.Today().AddDate(0, -6, 0)})
+	if peerboard.ErrorCode(err) != peerboard.EFORBIDDEN {
+		t.Fatalf("backdated completion by a lapsed organization: %v, want forbidden", err)
+	}
+	var n int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM training_completions`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d completions stored, want none", n)
+	}
+}
