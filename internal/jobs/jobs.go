@@ -39,7 +39,7 @@ func (w *dailyWorker) Work(ctx context.Context, _ *river.Job[DailyArgs]) error {
 	if err != nil {
 		return err
 	}
-	w.log.InfoContext(ctx, "daily lifecycle run", "expired", rep.Expired, "abandoned", rep.Abandoned,
+	w.log.InfoContext(ctx, "daily lifecycle run", "expired", rep.Expired, "abandoned", rep.Abandoned, "renewals_closed", rep.RenewalsClosed,
 		"reinstatement_required", rep.ReinstatementRequired, "reminders", rep.Reminders)
 	return nil
 }

@@ -57,6 +57,9 @@ func renewalMover(from, to RenewalStatus) (Actor, bool) {
 	switch [2]RenewalStatus{from, to} {
 	case [2]RenewalStatus{RenewalNeedsInformation, RenewalResubmitted}:
 		return ActorApplicant, true
+	case [2]RenewalStatus{RenewalNeedsInformation, RenewalDenied}:
+		// No answer by the deadline: the daily run closes the renewal.
+		return ActorSystem, true
 	case [2]RenewalStatus{RenewalSubmitted, RenewalUnderReview},
 		[2]RenewalStatus{RenewalResubmitted, RenewalUnderReview},
 		[2]RenewalStatus{RenewalUnderReview, RenewalApproved},

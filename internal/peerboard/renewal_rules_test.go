@@ -79,6 +79,7 @@ func TestCheckRenewalTransition(t *testing.T) {
 		{RenewalUnderReview, RenewalApproved}:         ActorStaff,
 		{RenewalUnderReview, RenewalDenied}:           ActorStaff,
 		{RenewalUnderReview, RenewalNeedsInformation}: ActorStaff,
+		{RenewalNeedsInformation, RenewalDenied}:      ActorSystem,
 	}
 	for _, from := range all {
 		for _, to := range all {

@@ -16,6 +16,7 @@ type DailyReport struct {
 	ReinstatementRequired int
 	Reminders             int
 	Abandoned             int // applications with no answer to a request by its deadline
+	RenewalsClosed        int // renewals with no answer to a request by its deadline
 	Statements            int // SQL statements sent, to show the work is set-based
 }
 
@@ -23,8 +24,9 @@ type DailyReport struct {
 // a long transaction over the whole table.
 const dailyBatch = 2000
 
-// pendingRenewal excludes credentials whose renewal for the current cycle
-// awaits the board: they neither expire nor get reminders meanwhile.
+// pendingRenewal is true for credentials whose renewal for the current
+// cycle awaits the board: they get no reminders meanwhile, and do not expire
+// while the grace period lasts (the board's delay is not the holder's lapse).
 const pendingRenewal = `EXISTS (SELECT 1 FROM renewals r WHERE r.credential_id = c.id AND r.cycle_end = c.expires_on
 	AND r.status IN ('submitted', 'under_review', 'needs_information', 'resubmitted'))`
 
@@ -37,7 +39,7 @@ func (db *DB) RunDaily(ctx context.Context, today time.Time) (DailyReport, error
 	var rep DailyReport
 	today = DateOf(today)
 	steps := []func(context.Context, time.Time, *DailyReport) (int, error){
-		db.expireBatch, db.reinstatementBatch, db.reminderBatch, db.abandonBatch}
+		db.closeLapsedRenewalsBatch, db.expireBatch, db.reinstatementBatch, db.reminderBatch, db.abandonBatch}
 	for _, step := range steps {
 		for {
 			n, err := step(ctx, today, &rep)
@@ -74,10 +76,11 @@ func (db *DB) expireBatch(ctx context.Context, today time.Time, rep *DailyReport
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			WITH batch AS (
-				SELECT c.id FROM credentials c
-				WHERE c.status = 'active' AND c.expires_on < $1 AND NOT `+pendingRenewal+`
+				SELECT c.id FROM credentials c JOIN credential_types t ON t.id = c.credential_type_id
+				WHERE c.status = 'active' AND c.expires_on < $1
+				  AND NOT (`+pendingRenewal+` AND c.expires_on + t.grace_days >= $1)
 				ORDER BY c.expires_on, c.id LIMIT $2
-				FOR UPDATE SKIP LOCKED
+				FOR UPDATE OF c SKIP LOCKED
 			), upd AS (
 				UPDATE credentials c SET status = 'expired', version = c.version + 1, updated_at = now()
 				FROM batch WHERE c.id = batch.id
@@ -231,5 +234,53 @@ func (db *DB) abandonBatch(ctx context.Context, today time.Time, rep *DailyRepor
 		return err
 	})
 	rep.Abandoned += n
+	return n, err
+}
+
+// closeLapsedRenewalsBatch denies renewals whose request for information
+// went unanswered past its deadline, so the credential follows the normal
+// course (expiry, grace) instead of being held by an open renewal forever.
+func (db *DB) closeLapsedRenewalsBatch(ctx context.Context, today time.Time, rep *DailyReport) (int, error) {
+	const reason = "No answer to the board's request by its deadline."
+	var n int
+	err := db.Transact(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			WITH batch AS (
+				SELECT id, version FROM renewals
+				WHERE status = 'needs_information' AND info_deadline < $1
+				ORDER BY id LIMIT $2
+				FOR UPDATE SKIP LOCKED
+			), upd AS (
+				UPDATE renewals r SET status = 'denied', version = r.version + 1, decided_at = now(),
+				       board_message = $3, updated_at = now()
+				FROM batch WHERE r.id = batch.id
+				RETURNING r.id, r.credential_id, batch.version
+			), audit AS (
+				INSERT INTO audit_events (actor_role, action, entity_type, entity_id, before, after, reason)
+				SELECT 'system', 'renewal.denied', 'renewal', upd.id,
+				       jsonb_build_object('status', 'needs_information', 'version', upd.version),
+				       jsonb_build_object('status', 'denied', 'version', upd.version + 1), $3
+				FROM upd
+			)
+			SELECT upd.id, c.number, u.email, u.name, t.name, c.expires_on, 0, 0
+			FROM upd JOIN credentials c ON c.id = upd.credential_id
+			JOIN users u ON u.id = c.user_id JOIN credential_types t ON t.id = c.credential_type_id`,
+			today, dailyBatch, reason)
+		if err != nil {
+			return fmt.Errorf("close lapsed renewals: %w", err)
+		}
+		hs, err := collectHolderMail(rows)
+		if err != nil {
+			return err
+		}
+		n = len(hs)
+		mails := make([]peerboard.Mail, 0, len(hs))
+		for _, h := range hs {
+			mails = append(mails, peerboard.RenewalDecisionMail(h.email, h.name, h.number, false, h.expires, reason, db.BaseURL))
+		}
+		rep.Statements += 1 + mailStatements(len(mails))
+		return db.queueMail(ctx, tx, mails...)
+	})
+	rep.RenewalsClosed += n
 	return n, err
 }

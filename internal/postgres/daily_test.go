@@ -233,3 +233,48 @@ func TestRunDailyAbandonsUnansweredRequests(t *testing.T) {
 		t.Errorf("timeline %+v, %v; want the abandonment", timeline, err)
 	}
 }
+
+// An open renewal holds a credential Active through the grace period, not
+// beyond; an unanswered request for information closes the renewal.
+func TestRunDailyPendingRenewals(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	today := day("2027-06-01")
+	renewal := func(credID int64, status string, deadline any) {
+		t.Helper()
+		_, err := db.Pool.Exec(ctx, `INSERT INTO renewals (credential_id, holder_id, cycle_start, cycle_end, status, info_deadline)
+			SELECT id, user_id, expires_on - interval '2 years', expires_on, $2, $3 FROM credentials WHERE id = $1`,
+			credID, status, deadline)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := seedCredential(t, db, 1, today.AddDate(0, 0, -10))      // in grace, board reviewing
+	pastGrace := seedCredential(t, db, 2, today.AddDate(0, 0, -95)) // the board took too long
+	lapsed := seedCredential(t, db, 3, today.AddDate(0, 0, -5))     // holder never answered
+	renewal(held, "under_review", nil)
+	renewal(pastGrace, "submitted", nil)
+	renewal(lapsed, "needs_information", today.AddDate(0, 0, -1))
+
+	rep, err := db.RunDaily(ctx, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RenewalsClosed != 1 {
+		t.Errorf("closed %d renewals, want 1", rep.RenewalsClosed)
+	}
+	for id, want := range map[int64]string{held: "active", pastGrace: "expired", lapsed: "expired"} {
+		var got string
+		if err := db.Pool.QueryRow(ctx, `SELECT status FROM credentials WHERE id = $1`, id).Scan(&got); err != nil || got != want {
+			t.Errorf("credential %d: %s, %v; want %s", id, got, err, want)
+		}
+	}
+	var status, message string
+	if err := db.Pool.QueryRow(ctx, `SELECT status, board_message FROM renewals WHERE credential_id = $1`, lapsed).
+		Scan(&status, &message); err != nil || status != "denied" || message == "" {
+		t.Errorf("unanswered renewal: %s %q, %v; want denied with the reason", status, message, err)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM mail_messages WHERE kind = 'renewal_decision'`); n != 1 {
+		t.Errorf("%d decision messages, want 1", n)
+	}
+}
