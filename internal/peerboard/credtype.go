@@ -110,15 +110,16 @@ func (t CredentialType) Validate() error {
 			f[key] = fmt.Sprintf("Must be between %d and %d", lo, hi)
 		}
 	}
-	checkText("code", t.Code, 20, true)
-	if _, ok := f["code"]; !ok && !isUpperAlnum(t.Code) {
-		f["code"] = "Use capital letters and digits only"
+	// The same limits as the database's checks on code and number_prefix.
+	checkText("code", t.Code, 12, true)
+	if _, ok := f["code"]; !ok && (!isUpperAlnum(t.Code) || len(t.Code) < 2 || t.Code[0] < 'A' || t.Code[0] > 'Z') {
+		f["code"] = "Use 2 to 12 capital letters and digits, starting with a letter"
 	}
 	checkText("name", t.Name, 200, true)
 	checkText("description", t.Description, 5000, false)
-	checkText("number_prefix", t.NumberPrefix, 10, true)
-	if _, ok := f["number_prefix"]; !ok && strings.Trim(t.NumberPrefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		f["number_prefix"] = "Use capital letters only"
+	checkText("number_prefix", t.NumberPrefix, 8, true)
+	if _, ok := f["number_prefix"]; !ok && (strings.Trim(t.NumberPrefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" || len(t.NumberPrefix) < 2) {
+		f["number_prefix"] = "Use 2 to 8 capital letters"
 	}
 	checkRange("cycle_months", t.CycleMonths, 1, 120)
 	checkRange("appeal_days", t.AppealDays, 0, 365)
