@@ -20,12 +20,14 @@ func (s *Server) mailRoutes(r chi.Router) {
 
 func (s *Server) mailList(w http.ResponseWriter, r *http.Request) error {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	msgs, err := s.db.MailMessages(r.Context(), max(before, 0), mailPageSize)
+	// One more than a page tells whether there is a next one.
+	msgs, err := s.db.MailMessages(r.Context(), max(before, 0), mailPageSize+1)
 	if err != nil {
 		return err
 	}
 	next := ""
-	if len(msgs) == mailPageSize {
+	if len(msgs) > mailPageSize {
+		msgs = msgs[:mailPageSize]
 		next = fmt.Sprintf("/admin/mail?before=%d", msgs[len(msgs)-1].ID)
 	}
 	s.render(w, r, http.StatusOK, mail.List(s.page(r, "Mail"), msgs, next))
