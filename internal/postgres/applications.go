@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -197,6 +198,18 @@ func (db *DB) CreateApplication(ctx context.Context, applicantID, credentialType
 			}
 			return peerboard.FieldErrors("Please choose a pathway", map[string]string{"pathway": msg})
 		}
+		// A holder renews (or, past grace, is reinstated); a second credential
+		// of the same type could never be issued.
+		var held string
+		err = tx.QueryRow(ctx, `SELECT status FROM credentials WHERE user_id = $1 AND credential_type_id = $2`,
+			applicantID, t.ID).Scan(&held)
+		if err == nil {
+			return peerboard.FieldErrors("You already hold this credential", map[string]string{"credential_type_id": fmt.Sprintf(
+				"You already hold %s (%s). Renew it from your dashboard instead of applying again.", t.Name,
+				strings.ToLower(peerboard.CredentialStatus(held).Label()))})
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("credential held: %w", err)
+		}
 		err = tx.QueryRow(ctx, `INSERT INTO applications (applicant_id, credential_type_id, pathway)
 			VALUES ($1, $2, $3) RETURNING id`, applicantID, t.ID, pathway).Scan(&id)
 		if err != nil {
@@ -382,6 +395,10 @@ func (db *DB) RespondToRequest(ctx context.Context, id int64, version int, messa
 		a, err := lockApplication(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if a.Status == peerboard.AppNeedsInformation && a.InfoDeadline != nil && db.Today().After(*a.InfoDeadline) {
+			return peerboard.Errorf(peerboard.EINVALID, "The deadline to answer was %s. Contact the board, or start a new application.",
+				a.InfoDeadline.Format(peerboard.DateLayout))
 		}
 		set := map[string]any{"info_deadline": nil}
 		if supervisedHours != nil {

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -346,4 +347,38 @@ func (f *appFixture) manyApplicants(n int) []context.Context {
 		_, out[i] = f.user(peerboard.RoleApplicant, fmt.Sprintf("applicant%02d@example.org", i))
 	}
 	return out
+}
+
+func TestApplicationAnswerAfterDeadlineRefused(t *testing.T) {
+	f := newAppFixture(t)
+	_, rctx := f.user(peerboard.RoleReviewer, "rev@example.org")
+	_, ctx := f.user(peerboard.RoleApplicant, "ada@example.org")
+	a := f.submitted(ctx, peerboard.PathwayStandard)
+	out, err := f.db.DecideApplication(rctx, a.ID, a.Version, peerboard.DecisionRequestInfo, "Send your supervisor's letter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.now = out.Application.InfoDeadline.AddDate(0, 0, 1).Add(12 * time.Hour)
+	_, err = f.db.RespondToRequest(ctx, a.ID, out.Application.Version, "Sorry I am late", nil)
+	wantCode(t, err, peerboard.EINVALID)
+	if got, _ := f.db.ApplicationByID(ctx, a.ID); got.Status != peerboard.AppNeedsInformation || got.Version != out.Application.Version {
+		t.Errorf("after a late answer: %s v%d, want unchanged", got.Status, got.Version)
+	}
+}
+
+func TestHolderCannotApplyAgainForTheSameCredential(t *testing.T) {
+	f := newAppFixture(t)
+	u, ctx := f.user(peerboard.RoleApplicant, "holder@example.org")
+	if _, err := f.db.Pool.Exec(ctx, `INSERT INTO credentials (number, user_id, credential_type_id, first_name, last_name, issued_on, expires_on)
+		VALUES ($1, $2, $3, 'Ada', 'L', '2026-01-01', '2028-01-01')`, peerboard.FormatCredentialNumber("CPSRP", 7), u.ID, f.cpsrp.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.db.CreateApplication(ctx, u.ID, f.cpsrp.ID, peerboard.PathwayStandard)
+	if msg := peerboard.ErrorFields(err)["credential_type_id"]; !strings.Contains(msg, "already hold") {
+		t.Fatalf("apply while holding: %v, want a field error saying the credential is already held", err)
+	}
+	var n int
+	if err := f.db.Pool.QueryRow(ctx, `SELECT count(*) FROM applications`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d applications stored, want none", n)
+	}
 }
