@@ -55,8 +55,8 @@ func TestUserCreateCommand(t *testing.T) {
 	}
 	defer db.Close()
 	u, err := db.UserByEmail(ctx, "chair@board.example")
-	if err != nil || u.Role != peerboard.RoleAdmin || !peerboard.CheckPassword("a long and unusual passphrase", u.PasswordHash) {
-		t.Fatalf("created admin = %+v, %v; want an admin whose password is the stdin line", u, err)
+	if err != nil || u.Role != peerboard.RoleAdmin || !u.EmailVerified() || !peerboard.CheckPassword("a long and unusual passphrase", u.PasswordHash) {
+		t.Fatalf("created admin = %+v, %v; want a confirmed admin whose password is the stdin line", u, err)
 	}
 	var n int
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil || n != 1 {

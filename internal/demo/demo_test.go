@@ -77,6 +77,9 @@ func TestSeed(t *testing.T) {
 			if u.Role != a.Role {
 				t.Errorf("%s has role %s, want %s", a.Email, u.Role, a.Role)
 			}
+			if !u.EmailVerified() {
+				t.Errorf("%s is unconfirmed: the training and CE recorded for it would not count", a.Email)
+			}
 			if !peerboard.CheckPassword(demo.Password, u.PasswordHash) {
 				t.Errorf("%s does not take the demo password", a.Email)
 			}
@@ -248,8 +251,10 @@ func TestSeedOverOlderSeed(t *testing.T) {
 	if _, err := db.EnsureDemoOrganization(ctx, "Connecticut Recovery Training Collaborative", db.Today()); err != nil {
 		t.Fatal(err)
 	}
+	// Older seeds predate email confirmation; the migration confirmed them.
+	verified := db.Now()
 	if err := db.CreateUser(ctx, &peerboard.User{Email: "applicant@peerboard.test", Name: "Alex Applicant",
-		Role: peerboard.RoleApplicant, PasswordHash: hash}); err != nil {
+		Role: peerboard.RoleApplicant, PasswordHash: hash, EmailVerifiedAt: &verified}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := demo.Seed(ctx, db); err != nil {

@@ -68,7 +68,7 @@ func TestRegisterSignOutSignIn(t *testing.T) {
 		t.Fatalf("register: status %d", status)
 	}
 	b.wantPath("/dashboard")
-	if flash := b.text(`[role="status"]`); !strings.Contains(flash, "Welcome, Ada Lovelace") {
+	if flash := b.text(`[role="status"]`); !strings.Contains(flash, "Welcome, Ada Lovelace") || !strings.Contains(flash, "Check your inbox") {
 		t.Errorf("flash = %q", flash)
 	}
 	if who := b.text("header"); !strings.Contains(who, "Ada Lovelace") {

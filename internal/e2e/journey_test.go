@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -51,6 +52,22 @@ func TestCredentialJourney(t *testing.T) {
 	grace, err := site.DB.UserByEmail(ctx, "grace@example.org")
 	if err != nil {
 		t.Fatalf("account not stored: %v", err)
+	}
+
+	// Until Grace confirms her address, the dashboard asks her to; she
+	// opens the link from her mail and confirms, so the training recorded
+	// for her address counts.
+	if got := applicant.text("#confirm-email"); !strings.Contains(got, "grace@example.org") {
+		t.Errorf("confirmation banner = %q", got)
+	}
+	applicant.open(confirmLink(t, site, "grace@example.org"))
+	applicant.press(`main form button[type="submit"]`, http.StatusOK)
+	if got := applicant.text("h1"); got != "Your email address is confirmed" {
+		t.Errorf("after confirming: h1 = %q", got)
+	}
+	applicant.press(`main a[href="/dashboard"]`, http.StatusOK)
+	if n := applicant.count("#confirm-email"); n != 0 {
+		t.Error("the dashboard still asks to confirm the address")
 	}
 
 	applicant.press(`main a[href="/applications/new"]`, http.StatusOK)
@@ -332,6 +349,32 @@ func wantChecklistMet(t *testing.T, b *browser) {
 	if met := b.count("#checklist tbody .usa-tag.bg-success-darker"); met != len(rows)-1 {
 		t.Errorf("%d requirements marked met, want %d", met, len(rows)-1)
 	}
+}
+
+// confirmLink reads the confirmation link from the newest "Confirm your
+// email address" message to email, as the mailbox would show it, and
+// returns its path on the site.
+func confirmLink(t *testing.T, site *site, email string) string {
+	t.Helper()
+	msgs, err := site.DB.MailMessages(context.Background(), 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.To != email || m.Kind != peerboard.MailConfirmEmail {
+			continue
+		}
+		if link := regexp.MustCompile(`https?://\S+/confirm-email/\S+`).FindString(m.Body); link != "" {
+			u, err := url.Parse(link)
+			if err != nil {
+				t.Fatalf("link %q: %v", link, err)
+			}
+			return u.Path
+		}
+		t.Fatalf("no link in the confirmation mail: %q", m.Body)
+	}
+	t.Fatalf("no confirmation mail to %s", email)
+	return ""
 }
 
 // open loads path as if typed into the address bar, wants 200 and runs

@@ -13,7 +13,7 @@ type Mail struct {
 	To      string
 	Subject string
 	Body    string
-	Kind    string // reminder, renewal_received, audit_selected, renewal_decision, status_changed
+	Kind    string // reminder, renewal_received, audit_selected, renewal_decision, status_changed, confirm_email
 }
 
 // DateLayout is how dates read everywhere people see them: pages and mail.
@@ -26,17 +26,43 @@ const (
 	MailAuditSelected   = "audit_selected"
 	MailRenewalDecision = "renewal_decision"
 	MailStatusChanged   = "status_changed"
+	MailConfirmEmail    = "confirm_email"
 )
 
 func mailBody(name string, paragraphs ...string) string {
+	return mailText("Dear "+name+",", paragraphs...)
+}
+
+func mailText(greeting string, paragraphs ...string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Dear %s,\n\n", name)
+	b.WriteString(greeting)
+	b.WriteString("\n\n")
 	for _, p := range paragraphs {
 		b.WriteString(p)
 		b.WriteString("\n\n")
 	}
 	b.WriteString("The credentialing board\n(This message was sent by peerboard. Please do not reply to it.)\n")
 	return b.String()
+}
+
+// EmailConfirmationValidity is how long a confirmation link works.
+const EmailConfirmationValidity = 7 * 24 * time.Hour
+
+// ConfirmEmailMail carries the link that proves the account holder reads
+// mail at to. Whoever registered may not own the address, so the message
+// greets no one by the name they typed, carries no other personal data and
+// says what to do if the reader did not register.
+func ConfirmEmailMail(to, token string, expires time.Time, baseURL string) Mail {
+	return Mail{
+		To:      to,
+		Kind:    MailConfirmEmail,
+		Subject: "Confirm your email address",
+		Body: mailText("Hello,",
+			"Someone created a peerboard account with this email address. If it was you, open this link and confirm the address:",
+			baseURL+"/confirm-email/"+token,
+			fmt.Sprintf("The link works until %s. Until you confirm, training and continuing education recorded for this address are not added to the account.", expires.UTC().Format(DateLayout)),
+			"If you did not create this account, ignore this message: nothing recorded for you is added to it."),
+	}
 }
 
 // ReminderMail tells a holder their credential expires in daysLeft days.
@@ -91,7 +117,7 @@ func AuditSelectedMail(to, name, number string, deadline time.Time, baseURL stri
 }
 
 // RenewalDecisionMail tells a holder the board's decision on their renewal.
-func RenewalDecisionMail(to, name, number string, approved bool, newExpiry time.Time, reason, baseURL string) Mail {
+func RenewalDecisionMail(to, name, number string, approved bool, newExpiry time.Time, baseURL string) Mail {
 	if approved {
 		return Mail{
 			To: to, Kind: MailRenewalDecision,
@@ -104,9 +130,10 @@ func RenewalDecisionMail(to, name, number string, approved bool, newExpiry time.
 	return Mail{
 		To: to, Kind: MailRenewalDecision,
 		Subject: fmt.Sprintf("Your renewal for %s was not approved", number),
+		// The reasons stay in the portal: a reviewer's free text may touch on
+		// health or lived experience, which mail must never carry.
 		Body: mailBody(name,
-			fmt.Sprintf("The board did not approve your renewal of credential %s. The board's reasons:", number),
-			reason,
-			"Sign in for your options: "+baseURL+"/dashboard"),
+			fmt.Sprintf("The board did not approve your renewal of credential %s.", number),
+			"Sign in to read the board's reasons and your options: "+baseURL+"/dashboard"),
 	}
 }

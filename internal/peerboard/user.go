@@ -54,7 +54,15 @@ type User struct {
 	OrganizationID *int64
 	PasswordHash   string
 	CreatedAt      time.Time
+	// EmailVerifiedAt is when the holder proved they read mail sent to
+	// Email; nil until then. Training and CE recorded for an address attach
+	// only to a verified account, so registering someone else's address
+	// gains nothing.
+	EmailVerifiedAt *time.Time
 }
+
+// EmailVerified reports whether u's email address is confirmed.
+func (u *User) EmailVerified() bool { return u != nil && u.EmailVerifiedAt != nil }
 
 // IsStaff reports whether u works for the board (reviewer or admin).
 func (u *User) IsStaff() bool {

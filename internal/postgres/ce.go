@@ -168,8 +168,8 @@ func approvedOrganization(ctx context.Context, tx pgx.Tx, orgID int64, today tim
 
 // PostCE records one verified CE completion by organization orgID for a
 // person by email; the provider is the organization's name and the record
-// is attached to the person's account when one exists (CreateUser attaches
-// later ones). The same completion posted twice is an ECONFLICT and stores
+// is attached to the person's account when one with a confirmed address
+// exists (CreateUser and ConfirmEmail attach later ones). The same completion posted twice is an ECONFLICT and stores
 // nothing more. An organization whose approval does not cover today gets
 // EFORBIDDEN.
 func (db *DB) PostCE(ctx context.Context, orgID int64, row cefile.Row) (*CERecord, error) {
@@ -188,7 +188,7 @@ func (db *DB) PostCE(ctx context.Context, orgID int64, row cefile.Row) (*CERecor
 		err = tx.QueryRow(ctx, `
 			INSERT INTO ce_activities (person_email, person_name, user_id, title, provider, activity_date, hours,
 			                           category, source, organization_id, recorded_by)
-			SELECT $1, $2, (SELECT id FROM users WHERE email = $1), $3, $4, $5, $6, $7, 'verified', $8, $9
+			SELECT $1, $2, (SELECT id FROM users WHERE email = $1 AND email_verified_at IS NOT NULL), $3, $4, $5, $6, $7, 'verified', $8, $9
 			ON CONFLICT DO NOTHING
 			RETURNING id, user_id, created_at`,
 			row.Email, row.Name, row.Title, org.Name, row.Date, row.Hours, string(row.Category), orgID, actor.ID).
@@ -214,7 +214,7 @@ func (db *DB) PostCE(ctx context.Context, orgID int64, row cefile.Row) (*CERecor
 // every row is good, imports it for organization orgID in one transaction:
 // the rows go through COPY into a temporary table and one INSERT … SELECT
 // adds those not yet stored (so the same roster posted twice adds nothing),
-// attaching each to its account by email in the same statement; then the
+// attaching each to its account by confirmed email in the same statement; then the
 // import record and its audit event. When any row is bad the report lists
 // every bad line and nothing is stored. The error is for the database, or
 // EFORBIDDEN when the organization's approval does not cover today.
@@ -258,7 +258,7 @@ func (db *DB) ImportCERoster(ctx context.Context, orgID int64, filename string, 
 				INSERT INTO ce_activities (person_email, person_name, user_id, title, provider, activity_date, hours,
 				                           category, source, organization_id, recorded_by)
 				SELECT r.email, r.name, u.id, r.title, $1, r.activity_date, r.hours, r.category, 'verified', $2, $3
-				FROM ce_roster r LEFT JOIN users u ON u.email = r.email::citext
+				FROM ce_roster r LEFT JOIN users u ON u.email = r.email::citext AND u.email_verified_at IS NOT NULL
 				ORDER BY r.line
 				ON CONFLICT DO NOTHING
 				RETURNING 1)

@@ -27,10 +27,13 @@ func newCEDB(t *testing.T) *postgres.DB {
 	return db
 }
 
-// ceHolder creates an applicant-role holder and returns their context.
+// ceHolder creates an applicant-role holder with a confirmed address and
+// returns their context.
 func ceHolder(t *testing.T, db *postgres.DB, email string) (context.Context, *peerboard.User) {
 	t.Helper()
-	u := &peerboard.User{Email: email, Name: "Holder " + email, Role: peerboard.RoleApplicant, PasswordHash: "x"}
+	verified := db.Now()
+	u := &peerboard.User{Email: email, Name: "Holder " + email, Role: peerboard.RoleApplicant, PasswordHash: "x",
+		EmailVerifiedAt: &verified}
 	if err := db.CreateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}

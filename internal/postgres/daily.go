@@ -276,7 +276,7 @@ func (db *DB) closeLapsedRenewalsBatch(ctx context.Context, today time.Time, rep
 		n = len(hs)
 		mails := make([]peerboard.Mail, 0, len(hs))
 		for _, h := range hs {
-			mails = append(mails, peerboard.RenewalDecisionMail(h.email, h.name, h.number, false, h.expires, reason, db.BaseURL))
+			mails = append(mails, peerboard.RenewalDecisionMail(h.email, h.name, h.number, false, h.expires, db.BaseURL))
 		}
 		rep.Statements += 1 + mailStatements(len(mails))
 		return db.queueMail(ctx, tx, mails...)

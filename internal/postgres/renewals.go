@@ -105,19 +105,21 @@ func (it RenewalItem) NeedsRuling() bool {
 	return it.Source == peerboard.CESelfReported && it.AuditStatus != "accepted" && it.AuditStatus != "rejected"
 }
 
-// holderMatch selects a holder's CE rows: linked to the account, or posted
-// by e-mail before the account was linked. $1 is the user id, $2 the e-mail.
-const holderMatch = `(a.user_id = $1 OR (a.user_id IS NULL AND a.person_email = $2))`
+// holderMatch selects a holder's CE rows: those linked to the account. $1
+// is the user id. Rows posted for the holder's email count only once linked,
+// which needs a confirmed address (ConfirmEmail, or a posting to a verified
+// account): matching by email would hand them to whoever registered it.
+const holderMatch = `a.user_id = $1`
 
 // cycleItems reads a holder's CE activities dated inside the cycle, oldest
-// first (ce_activities_user_idx and ce_activities_email_idx). A cycle holds
-// at most a few dozen activities, so it is read whole: EvaluateCE needs all.
-func cycleItems(ctx context.Context, q querier, holderID int64, email string, start, end time.Time) ([]RenewalItem, error) {
+// first (ce_activities_user_idx). A cycle holds at most a few dozen
+// activities, so it is read whole: EvaluateCE needs all.
+func cycleItems(ctx context.Context, q querier, holderID int64, start, end time.Time) ([]RenewalItem, error) {
 	rows, err := q.Query(ctx, `SELECT a.id, a.title, a.provider, a.activity_date, a.hours::float8, a.category, a.source,
 		a.audit_status, a.audit_note, coalesce(a.proof_file_id::text, ''), coalesce(f.filename, '')
 		FROM ce_activities a LEFT JOIN stored_files f ON f.id = a.proof_file_id
-		WHERE `+holderMatch+` AND a.activity_date BETWEEN $3 AND $4
-		ORDER BY a.activity_date, a.id`, holderID, email, DateOf(start), DateOf(end))
+		WHERE `+holderMatch+` AND a.activity_date BETWEEN $2 AND $3
+		ORDER BY a.activity_date, a.id`, holderID, DateOf(start), DateOf(end))
 	if err != nil {
 		return nil, fmt.Errorf("cycle CE: %w", err)
 	}
@@ -162,7 +164,7 @@ func (db *DB) RenewalOverview(ctx context.Context, credentialID int64) (*Renewal
 		}
 		ov.Credential = h
 		ov.CycleStart, ov.CycleEnd = peerboard.CycleOf(*h.Type, h.ExpiresOn)
-		if ov.Items, err = cycleItems(ctx, tx, h.UserID, h.HolderEmail, ov.CycleStart, ov.CycleEnd); err != nil {
+		if ov.Items, err = cycleItems(ctx, tx, h.UserID, ov.CycleStart, ov.CycleEnd); err != nil {
 			return err
 		}
 		ov.Progress = evaluate(h.Type, ov.CycleStart, ov.CycleEnd, ov.Items)
@@ -223,7 +225,7 @@ func (db *DB) SubmitRenewal(ctx context.Context, credentialID int64, signed map[
 		if err := peerboard.ValidateRenewalAttestations(signed); err != nil {
 			return err
 		}
-		items, err := cycleItems(ctx, tx, h.UserID, h.HolderEmail, start, end)
+		items, err := cycleItems(ctx, tx, h.UserID, start, end)
 		if err != nil {
 			return err
 		}
@@ -274,9 +276,9 @@ func (db *DB) SubmitRenewal(ctx context.Context, credentialID int64, signed map[
 		mails := []peerboard.Mail{peerboard.RenewalReceivedMail(h.HolderEmail, h.HolderName, h.Number, h.CredentialTypeName, db.BaseURL)}
 		if selected {
 			_, err := tx.Exec(ctx, `UPDATE ce_activities a SET audit_status = 'pending'
-				WHERE `+holderMatch+` AND a.activity_date BETWEEN $3 AND $4
+				WHERE `+holderMatch+` AND a.activity_date BETWEEN $2 AND $3
 				  AND a.source = 'self_reported' AND a.audit_status = ''`,
-				h.UserID, h.HolderEmail, DateOf(start), DateOf(end))
+				h.UserID, DateOf(start), DateOf(end))
 			if err != nil {
 				return fmt.Errorf("mark audit items: %w", err)
 			}
@@ -340,7 +342,7 @@ func (db *DB) fillDetail(ctx context.Context, tx pgx.Tx, d *RenewalDetail) error
 		return err
 	}
 	r := d.Renewal
-	if d.Items, err = cycleItems(ctx, tx, r.HolderID, r.HolderEmail, r.CycleStart, r.CycleEnd); err != nil {
+	if d.Items, err = cycleItems(ctx, tx, r.HolderID, r.CycleStart, r.CycleEnd); err != nil {
 		return err
 	}
 	d.Progress = evaluate(d.Credential.Type, r.CycleStart, r.CycleEnd, d.Items)
@@ -352,8 +354,8 @@ func (db *DB) fillDetail(ctx context.Context, tx pgx.Tx, d *RenewalDetail) error
 func cycleItem(ctx context.Context, tx pgx.Tx, r *peerboard.Renewal, ceID int64) (*RenewalItem, error) {
 	var it RenewalItem
 	err := tx.QueryRow(ctx, `SELECT a.id, a.title, a.source, a.audit_status FROM ce_activities a
-		WHERE a.id = $3 AND `+holderMatch+` AND a.activity_date BETWEEN $4 AND $5 FOR UPDATE`,
-		r.HolderID, r.HolderEmail, ceID, DateOf(r.CycleStart), DateOf(r.CycleEnd)).
+		WHERE a.id = $2 AND `+holderMatch+` AND a.activity_date BETWEEN $3 AND $4 FOR UPDATE`,
+		r.HolderID, ceID, DateOf(r.CycleStart), DateOf(r.CycleEnd)).
 		Scan(&it.ID, &it.Title, &it.Source, &it.AuditStatus)
 	if err != nil {
 		return nil, mapError(err, "CE activity")
@@ -573,11 +575,11 @@ func (db *DB) DecideRenewal(ctx context.Context, id int64, version int, d peerbo
 			if out.Credential, err = renewCredential(ctx, tx, r); err != nil {
 				return err
 			}
-			mail = peerboard.RenewalDecisionMail(r.HolderEmail, r.HolderName, r.CredentialNumber, true, out.Credential.ExpiresOn, "", db.BaseURL)
+			mail = peerboard.RenewalDecisionMail(r.HolderEmail, r.HolderName, r.CredentialNumber, true, out.Credential.ExpiresOn, db.BaseURL)
 			err = transitionRenewal(ctx, tx, r, peerboard.RenewalApproved, peerboard.ActorStaff, reason,
 				map[string]any{"decided_at": db.Now(), "decided_by": u.ID, "info_deadline": nil})
 		case peerboard.DecisionDeny:
-			mail = peerboard.RenewalDecisionMail(r.HolderEmail, r.HolderName, r.CredentialNumber, false, time.Time{}, reason, db.BaseURL)
+			mail = peerboard.RenewalDecisionMail(r.HolderEmail, r.HolderName, r.CredentialNumber, false, time.Time{}, db.BaseURL)
 			err = transitionRenewal(ctx, tx, r, peerboard.RenewalDenied, peerboard.ActorStaff, reason,
 				map[string]any{"decided_at": db.Now(), "decided_by": u.ID, "info_deadline": nil})
 		case peerboard.DecisionRequestInfo:
@@ -669,9 +671,9 @@ func (db *DB) RespondToRenewal(ctx context.Context, id int64, version int, messa
 		}
 		if r.AuditSelected {
 			_, err := tx.Exec(ctx, `UPDATE ce_activities a SET audit_status = 'pending'
-				WHERE `+holderMatch+` AND a.activity_date BETWEEN $3 AND $4
+				WHERE `+holderMatch+` AND a.activity_date BETWEEN $2 AND $3
 				  AND a.source = 'self_reported' AND a.audit_status = ''`,
-				r.HolderID, r.HolderEmail, DateOf(r.CycleStart), DateOf(r.CycleEnd))
+				r.HolderID, DateOf(r.CycleStart), DateOf(r.CycleEnd))
 			if err != nil {
 				return fmt.Errorf("mark audit items: %w", err)
 			}

@@ -102,8 +102,9 @@ func (db *DB) CreateCourse(ctx context.Context, orgID int64, c *peerboard.Course
 }
 
 // RecordCompletion stores that a person finished one of organization
-// orgID's active courses, attaching it to their account when one exists
-// (CreateUser attaches later ones). A course of another organization is a
+// orgID's active courses, attaching it to their account when one with a
+// confirmed address exists (CreateUser and ConfirmEmail attach later ones:
+// an unconfirmed account may belong to someone who typed another's email). A course of another organization is a
 // field error, as if it did not exist; the same course, person and date
 // recorded twice is an ECONFLICT and stores nothing more.
 func (db *DB) RecordCompletion(ctx context.Context, orgID int64, c *peerboard.Completion) error {
@@ -132,7 +133,7 @@ func (db *DB) RecordCompletion(ctx context.Context, orgID int64, c *peerboard.Co
 		c.OrganizationID = orgID
 		err = tx.QueryRow(ctx, `
 			INSERT INTO training_completions (course_id, organization_id, person_email, person_name, user_id, completed_on, recorded_by)
-			SELECT $1, $2, $3, $4, (SELECT id FROM users WHERE email = $3), $5, $6
+			SELECT $1, $2, $3, $4, (SELECT id FROM users WHERE email = $3 AND email_verified_at IS NOT NULL), $5, $6
 			ON CONFLICT (course_id, person_email, completed_on) DO NOTHING
 			RETURNING id, user_id, created_at`,
 			c.CourseID, orgID, c.PersonEmail, c.PersonName, DateOf(c.CompletedOn), actor.ID).

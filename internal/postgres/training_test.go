@@ -46,8 +46,11 @@ func TestCoursesAndCompletions(t *testing.T) {
 		t.Errorf("duplicate code: %v; want a field error", err)
 	}
 
-	// An account that exists now gets the completion attached at once.
-	holder := &peerboard.User{Email: "ada@example.org", Name: "Ada", Role: peerboard.RoleApplicant, PasswordHash: "x"}
+	// An account that exists now, its address confirmed, gets the
+	// completion attached at once.
+	verified := db.Now()
+	holder := &peerboard.User{Email: "ada@example.org", Name: "Ada", Role: peerboard.RoleApplicant, PasswordHash: "x",
+		EmailVerifiedAt: &verified}
 	if err := db.CreateUser(context.Background(), holder); err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,9 @@ func (s *Server) applicantDashboard(w http.ResponseWriter, r *http.Request) erro
 	ctx := r.Context()
 	u := peerboard.UserFromContext(ctx)
 	var m applicant.Dashboard
+	if !u.EmailVerified() {
+		m.UnconfirmedEmail = u.Email
+	}
 	var err error
 	if m.Applications, err = s.db.ApplicationsOfUser(ctx, u.ID, dashboardApplications); err != nil {
 		return err

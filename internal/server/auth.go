@@ -66,14 +66,17 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Self-registered: unconfirmed until the link mailed to the address is
+	// used, so typing someone else's email gains nothing of theirs.
 	u := &peerboard.User{Email: reg.Email, Name: reg.Name, Role: peerboard.RoleApplicant, PasswordHash: hash}
-	if err := s.db.CreateUser(r.Context(), u); err != nil {
+	if err := s.db.RegisterApplicant(r.Context(), u); err != nil {
 		return fail(err)
 	}
 	if err := s.signIn(r, u); err != nil {
 		return err
 	}
-	return s.redirectWithFlash(w, r, "/dashboard", "Welcome, "+u.Name+". Your account is ready.")
+	return s.redirectWithFlash(w, r, "/dashboard", "Welcome, "+u.Name+". Your account is ready. Check your inbox at "+
+		u.Email+": open the link we sent to confirm your email address.")
 }
 
 // signIn starts an authenticated session with a fresh token (no fixation).
@@ -157,6 +160,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/trainer", http.StatusSeeOther)
 	case peerboard.RoleReviewer, peerboard.RoleAdmin:
 		http.Redirect(w, r, "/review", http.StatusSeeOther)
+	default:
+		return peerboard.Errorf(peerboard.EFORBIDDEN, "Your account has no role with a home page.")
 	}
 	return nil
 }

@@ -50,14 +50,17 @@ func newTestApp(t testing.TB, opts ...func(*server.Config)) *testApp {
 	return app
 }
 
-// createUser stores an account with testPassword. Trainers get orgID.
+// createUser stores an account with testPassword and a confirmed email
+// address, as an admin would open it. Trainers get orgID.
 func (a *testApp) createUser(role peerboard.Role, email string, orgID *int64) *peerboard.User {
 	a.t.Helper()
 	hash, err := peerboard.HashPassword(testPassword)
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	u := &peerboard.User{Email: email, Name: "Test " + string(role), Role: role, OrganizationID: orgID, PasswordHash: hash}
+	verified := a.now
+	u := &peerboard.User{Email: email, Name: "Test " + string(role), Role: role, OrganizationID: orgID, PasswordHash: hash,
+		EmailVerifiedAt: &verified}
 	if err := a.db.CreateUser(context.Background(), u); err != nil {
 		a.t.Fatalf("create %s: %v", email, err)
 	}

@@ -91,6 +91,7 @@ func (s *Server) routes() chi.Router {
 		s.mailRoutes(r)
 		s.ceRoutes(r)
 		s.renewalRoutes(r)
+		s.confirmRoutes(r)
 		s.configRoutes(r)
 		s.peopleRoutes(r)
 	})

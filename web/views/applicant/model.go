@@ -19,6 +19,9 @@ type Dashboard struct {
 	Credentials  []HeldCredential
 	Renewals     []peerboard.Renewal
 	Exams        []peerboard.ExamAuthorization
+	// UnconfirmedEmail is the applicant's address while they have not
+	// confirmed it, "" after: the dashboard asks them to.
+	UnconfirmedEmail string
 }
 
 // ExamFor returns the exam authorization of application a, if any.
