@@ -51,7 +51,7 @@ type ceItem struct {
 // or two (posted by the trainer) after it happened. It returns the ids of
 // the self-reported activities.
 func (s *seeder) logCE(p *person, h *postgres.HeldCredential, items ...ceItem) ([]int64, error) {
-	start, end := peerboard.CycleOf(*s.typ, h.ExpiresOn)
+	start, end := peerboard.CycleOf(*s.typ, h.IssuedOn, h.ExpiresOn)
 	var self []int64
 	for _, it := range items {
 		date := s.day(-it.daysAgo)

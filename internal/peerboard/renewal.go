@@ -54,8 +54,14 @@ func RemindersDue(t CredentialType, expires, today time.Time) []int {
 }
 
 // CycleOf returns the certification cycle that ends on expires: CE dated
-// from start through end counts toward renewing it.
-func CycleOf(t CredentialType, expires time.Time) (start, end time.Time) {
+// from start through end counts toward renewing it. Cycles do not overlap:
+// after a renewal the next cycle starts the day after the old expiry, so an
+// activity counts in one cycle only. The first cycle starts on the issue date.
+func CycleOf(t CredentialType, issued, expires time.Time) (start, end time.Time) {
 	end = dateOf(expires)
-	return addMonths(end, -t.CycleMonths), end
+	start = addMonths(end, -t.CycleMonths)
+	if dateOf(issued).Before(start) {
+		start = start.AddDate(0, 0, 1)
+	}
+	return start, end
 }

@@ -204,3 +204,30 @@ func TestRenewalPermissions(t *testing.T) {
 		t.Error("CanDecideRenewal wrong")
 	}
 }
+
+func TestCycleOfDoesNotOverlap(t *testing.T) {
+	typ := DefaultCPSRP()
+	d := rd
+	tests := []struct {
+		name, issued, expires, start, end string
+	}{
+		{"first cycle starts on the issue date", "2026-02-02", "2028-02-02", "2026-02-02", "2028-02-02"},
+		{"renewed cycle starts the day after the old expiry", "2026-02-02", "2030-02-02", "2028-02-03", "2030-02-02"},
+		{"late issue in the month", "2026-01-31", "2028-01-31", "2026-01-31", "2028-01-31"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start, end := CycleOf(typ, d(tt.issued), d(tt.expires))
+			if !start.Equal(d(tt.start)) || !end.Equal(d(tt.end)) {
+				t.Errorf("CycleOf = %s..%s, want %s..%s", start.Format(time.DateOnly), end.Format(time.DateOnly), tt.start, tt.end)
+			}
+		})
+	}
+	// An activity on the old expiry date belongs to the expiring cycle only.
+	issued, oldExpiry := d("2026-02-02"), d("2028-02-02")
+	_, firstEnd := CycleOf(typ, issued, oldExpiry)
+	secondStart, _ := CycleOf(typ, issued, RenewedExpiry(typ, oldExpiry))
+	if !secondStart.After(firstEnd) {
+		t.Errorf("second cycle starts %s, first ends %s: they overlap", secondStart.Format(time.DateOnly), firstEnd.Format(time.DateOnly))
+	}
+}

@@ -163,7 +163,7 @@ func (db *DB) RenewalOverview(ctx context.Context, credentialID int64) (*Renewal
 			return err
 		}
 		ov.Credential = h
-		ov.CycleStart, ov.CycleEnd = peerboard.CycleOf(*h.Type, h.ExpiresOn)
+		ov.CycleStart, ov.CycleEnd = peerboard.CycleOf(*h.Type, h.IssuedOn, h.ExpiresOn)
 		if ov.Items, err = cycleItems(ctx, tx, h.UserID, ov.CycleStart, ov.CycleEnd); err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func (db *DB) SubmitRenewal(ctx context.Context, credentialID int64, signed map[
 		if err != nil {
 			return err
 		}
-		start, end := peerboard.CycleOf(*h.Type, h.ExpiresOn)
+		start, end := peerboard.CycleOf(*h.Type, h.IssuedOn, h.ExpiresOn)
 		var prev time.Time
 		err = tx.QueryRow(ctx, `SELECT submitted_at FROM renewals WHERE credential_id = $1 AND cycle_end = $2`,
 			h.ID, DateOf(end)).Scan(&prev)

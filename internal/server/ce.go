@@ -59,7 +59,7 @@ func (s *Server) ceCycles(r *http.Request, u *peerboard.User) ([]ceviews.Cycle, 
 			}
 			types[c.CredentialTypeID] = t
 		}
-		start, end := peerboard.CycleOf(*t, c.ExpiresOn)
+		start, end := peerboard.CycleOf(*t, c.IssuedOn, c.ExpiresOn)
 		cycles = append(cycles, ceviews.Cycle{Credential: c, Start: start, End: end,
 			DaysLeft: int(end.Sub(s.today()).Hours() / 24)})
 	}
