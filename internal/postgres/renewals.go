@@ -401,6 +401,11 @@ func (db *DB) UploadProof(ctx context.Context, renewalID, ceID int64, filename s
 			ceID, f.ID); err != nil {
 			return fmt.Errorf("link proof: %w", err)
 		}
+		// New proof changes what a reviewer rules on: a ruling made on a page
+		// loaded before it arrived must meet the version check.
+		if _, err := tx.Exec(ctx, `UPDATE renewals SET version = version + 1, updated_at = now() WHERE id = $1`, r.ID); err != nil {
+			return fmt.Errorf("bump renewal: %w", err)
+		}
 		e := peerboard.NewAuditEvent(u, "", "renewal.proof_uploaded", "renewal", r.ID)
 		e.After = map[string]any{"ce_activity_id": ceID, "file_id": f.ID, "filename": f.Filename, "size": f.Size}
 		return insertAudit(ctx, tx, e)
@@ -494,8 +499,13 @@ func (db *DB) ReviewRenewalItem(ctx context.Context, renewalID, ceID int64, vers
 		if err != nil {
 			return err
 		}
-		if !r.Status.Open() {
+		switch {
+		case !r.Status.Open():
 			return peerboard.Errorf(peerboard.EINVALID, "This renewal is %s: its activities can no longer be ruled on.", strings.ToLower(r.Status.Label()))
+		case !r.AuditSelected || it.Source != peerboard.CESelfReported:
+			// Only an audit puts self-reported CE to proof; a provider's
+			// verified post is not the reviewer's to strike.
+			return peerboard.Errorf(peerboard.EINVALID, "Only self-reported activities of a renewal picked for a CE audit are ruled on.")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE ce_activities SET audit_status = $2, audit_note = $3 WHERE id = $1`,
 			ceID, status, note); err != nil {

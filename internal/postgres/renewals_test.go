@@ -388,8 +388,12 @@ func TestAuditReviewAndApproval(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Approving before every audited item is ruled on is refused.
+	// Each upload moved the renewal on: a decision from the older page is stale.
 	_, err := f.db.DecideRenewal(rctx, r.ID, r.Version, peerboard.DecisionApprove, "", nil)
+	rnWantCode(t, err, peerboard.ECONFLICT)
+	r, _ = f.db.RenewalByID(rctx, r.ID)
+	// Approving before every audited item is ruled on is refused.
+	_, err = f.db.DecideRenewal(rctx, r.ID, r.Version, peerboard.DecisionApprove, "", nil)
 	rnWantCode(t, err, peerboard.EINVALID)
 	r, _ = f.db.RenewalByID(rctx, r.ID) // the refusal rolled back: still submitted
 	if r.Status != peerboard.RenewalSubmitted {
@@ -659,5 +663,30 @@ func TestRenewalQueue(t *testing.T) {
 	}
 	if !strings.Contains(plan, "renewals_queue_idx") {
 		t.Errorf("plan does not read renewals_queue_idx:\n%s", plan)
+	}
+}
+
+// Rulings are for self-reported CE of an audited renewal only: a reviewer
+// cannot strike a provider's verified post, nor audit an unaudited renewal.
+func TestItemRulingsOnlyForAuditedSelfReported(t *testing.T) {
+	f := newRenewalFixture(t, "2026-12-01")
+	_, rctx := f.user(peerboard.RoleReviewer, "rev@example.org")
+
+	plain := f.holder("plain@example.org", "active", "2027-01-10")
+	r, self := f.submitted(plain, false)
+	_, err := f.db.ReviewRenewalItem(rctx, r.ID, self[0], r.Version, false, "Looks odd")
+	rnWantCode(t, err, peerboard.EINVALID)
+
+	audited := f.holder("audited@example.org", "active", "2027-01-12")
+	r, _ = f.submitted(audited, true)
+	var verified int64
+	if err := f.db.Pool.QueryRow(context.Background(), `SELECT id FROM ce_activities
+		WHERE user_id = $1 AND source = 'verified' LIMIT 1`, audited.user.ID).Scan(&verified); err != nil {
+		t.Fatalf("no verified CE in the fixture: %v", err)
+	}
+	_, err = f.db.ReviewRenewalItem(rctx, r.ID, verified, r.Version, false, "Not convinced")
+	rnWantCode(t, err, peerboard.EINVALID)
+	if n := f.count(`SELECT count(*) FROM ce_activities WHERE audit_status = 'rejected'`); n != 0 {
+		t.Errorf("%d activities rejected, want none", n)
 	}
 }
