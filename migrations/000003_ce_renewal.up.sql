@@ -113,4 +113,4 @@ CREATE INDEX mail_messages_created_idx ON mail_messages (id DESC);
 ALTER TABLE credentials ADD COLUMN reinstatement_required_at timestamptz;
 
 -- The daily job scans by expiry date.
-CREATE INDEX credentials_expiry_idx ON credentials (expires_on, id) WHERE status IN ('active', 'expired');
+CREATE INDEX credentials_expiry_idx ON credentials (expires_on, id) WHERE status IN ('active', 'inactive', 'expired');

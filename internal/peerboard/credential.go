@@ -93,7 +93,9 @@ func credentialMover(from, to CredentialStatus) (Actor, bool) {
 		[2]CredentialStatus{CredInactive, CredActive},
 		[2]CredentialStatus{CredInactive, CredSurrendered}:
 		return ActorApplicant, true
-	case [2]CredentialStatus{CredActive, CredExpired}:
+	case [2]CredentialStatus{CredActive, CredExpired},
+		// Inactive is a pause, not an exemption: unrenewed, it lapses too.
+		[2]CredentialStatus{CredInactive, CredExpired}:
 		return ActorSystem, true
 	case [2]CredentialStatus{CredExpired, CredActive},
 		[2]CredentialStatus{CredActive, CredSuspended},

@@ -17,6 +17,7 @@ func TestCheckCredentialTransition(t *testing.T) {
 		"inactive->active":      ActorApplicant,
 		"inactive->surrendered": ActorApplicant,
 		"active->expired":       ActorSystem,
+		"inactive->expired":     ActorSystem,
 		"expired->active":       ActorStaff,
 		"active->suspended":     ActorStaff,
 		"suspended->active":     ActorStaff,

@@ -76,18 +76,18 @@ func (db *DB) expireBatch(ctx context.Context, today time.Time, rep *DailyReport
 	err := db.Transact(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			WITH batch AS (
-				SELECT c.id FROM credentials c JOIN credential_types t ON t.id = c.credential_type_id
-				WHERE c.status = 'active' AND c.expires_on < $1
+				SELECT c.id, c.status FROM credentials c JOIN credential_types t ON t.id = c.credential_type_id
+				WHERE c.status IN ('active', 'inactive') AND c.expires_on < $1
 				  AND NOT (`+pendingRenewal+` AND c.expires_on + t.grace_days >= $1)
 				ORDER BY c.expires_on, c.id LIMIT $2
 				FOR UPDATE OF c SKIP LOCKED
 			), upd AS (
 				UPDATE credentials c SET status = 'expired', version = c.version + 1, updated_at = now()
 				FROM batch WHERE c.id = batch.id
-				RETURNING c.id, c.number, c.user_id, c.credential_type_id, c.expires_on
+				RETURNING c.id, c.number, c.user_id, c.credential_type_id, c.expires_on, batch.status AS was
 			), audit AS (
 				INSERT INTO audit_events (actor_role, action, entity_type, entity_id, before, after, reason)
-				SELECT 'system', 'credential.expired', 'credential', upd.id, '{"status": "active"}',
+				SELECT 'system', 'credential.expired', 'credential', upd.id, jsonb_build_object('status', upd.was),
 				       '{"status": "expired"}', 'Not renewed by the expiry date'
 				FROM upd
 			)

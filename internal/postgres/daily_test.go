@@ -122,13 +122,17 @@ func TestRunDailyExpiresAndFlagsReinstatement(t *testing.T) {
 	inGrace := seedCredential(t, db, 1, today.AddDate(0, 0, -10))
 	pastGrace := seedCredential(t, db, 2, today.AddDate(0, 0, -120))
 	active := seedCredential(t, db, 3, today) // valid through its expiry date
+	paused := seedCredential(t, db, 4, today.AddDate(0, 0, -1))
+	if _, err := db.Pool.Exec(ctx, `UPDATE credentials SET status = 'inactive' WHERE id = $1`, paused); err != nil {
+		t.Fatal(err)
+	}
 
 	rep, err := db.RunDaily(ctx, today)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Expired != 2 || rep.ReinstatementRequired != 1 {
-		t.Errorf("report %+v, want 2 expired and 1 flagged for reinstatement", rep)
+	if rep.Expired != 3 || rep.ReinstatementRequired != 1 {
+		t.Errorf("report %+v, want 3 expired (one of them inactive) and 1 flagged for reinstatement", rep)
 	}
 	status := func(id int64) (s string, flagged bool) {
 		t.Helper()
@@ -142,7 +146,7 @@ func TestRunDailyExpiresAndFlagsReinstatement(t *testing.T) {
 		id      int64
 		status  string
 		flagged bool
-	}{{inGrace, "expired", false}, {pastGrace, "expired", true}, {active, "active", false}} {
+	}{{inGrace, "expired", false}, {pastGrace, "expired", true}, {active, "active", false}, {paused, "expired", false}} {
 		if s, f := status(c.id); s != c.status || f != c.flagged {
 			t.Errorf("credential %d: %s flagged=%v, want %s flagged=%v", c.id, s, f, c.status, c.flagged)
 		}
@@ -151,8 +155,11 @@ func TestRunDailyExpiresAndFlagsReinstatement(t *testing.T) {
 	if err != nil || len(trail) != 2 || trail[0].Action != "credential.expired" || trail[1].Action != "credential.reinstatement_required" {
 		t.Errorf("audit trail %+v, %v; want expired then reinstatement_required", trail, err)
 	}
-	if n := countRows(t, db, `SELECT count(*) FROM mail_messages WHERE kind = 'status_changed'`); n != 2 {
-		t.Errorf("%d status-change messages, want 2", n)
+	if n := countRows(t, db, `SELECT count(*) FROM mail_messages WHERE kind = 'status_changed'`); n != 3 {
+		t.Errorf("%d status-change messages, want 3", n)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM audit_events WHERE entity_id = $1 AND before->>'status' = 'inactive'`, paused); n != 1 {
+		t.Errorf("the inactive credential's expiry event records %d inactive befores, want 1", n)
 	}
 	if rep, err := db.RunDaily(ctx, today); err != nil || rep.Expired+rep.ReinstatementRequired != 0 {
 		t.Errorf("second run changed %+v, %v; want nothing", rep, err)
