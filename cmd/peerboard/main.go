@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // BOARD_TIMEZONE works on hosts without a zoneinfo database
 
 	"github.com/peerboard/peerboard/internal/demo"
 	"github.com/peerboard/peerboard/internal/jobs"
@@ -36,7 +37,7 @@ Usage:
   peerboard jobs run [--now YYYY-MM-DD] run the daily lifecycle work (reminders, expiry, grace) once
 
 Environment: DATABASE_URL (required), ADDR (localhost:8080), BASE_URL (http://localhost:8080),
-LOG_LEVEL (info), TRUST_PROXY (false), SMTP_HOST, SMTP_PORT (587), SMTP_USERNAME, SMTP_PASSWORD,
+LOG_LEVEL (info), TRUST_PROXY (false), BOARD_TIMEZONE (UTC), SMTP_HOST, SMTP_PORT (587), SMTP_USERNAME, SMTP_PASSWORD,
 MAIL_FROM (no SMTP_HOST: mail goes to the catcher at /admin/mail).
 `
 
@@ -57,6 +58,7 @@ type config struct {
 	LogLevel    slog.Level
 	TrustProxy  bool
 	SMTP        jobs.SMTPConfig
+	Location    *time.Location
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -81,6 +83,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.SMTP.Host != "" && c.SMTP.From == "" {
 		return c, errors.New("MAIL_FROM is required when SMTP_HOST is set")
 	}
+	tz := getenv("BOARD_TIMEZONE")
+	if tz == "" {
+		tz = "UTC"
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return c, fmt.Errorf("BOARD_TIMEZONE %q: %w", tz, err)
+	}
+	c.Location = loc
 	if c.Addr == "" {
 		c.Addr = "localhost:8080"
 	}
@@ -144,6 +155,7 @@ func withDB(ctx context.Context, cfg config, fn func(*postgres.DB) error) error 
 	}
 	defer db.Close()
 	db.BaseURL = cfg.BaseURL
+	db.Location = cfg.Location
 	return fn(db)
 }
 

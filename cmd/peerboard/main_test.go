@@ -77,6 +77,15 @@ func TestMigrateAndHelp(t *testing.T) {
 	if err := run(context.Background(), []string{"serve"}, envWith(""), nil, &out); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
 		t.Errorf("serve without DATABASE_URL: %v, want a clear error", err)
 	}
+	badTZ := func(k string) string {
+		if k == "BOARD_TIMEZONE" {
+			return "Mars/Olympus_Mons"
+		}
+		return envWith(url)(k)
+	}
+	if err := run(context.Background(), []string{"migrate"}, badTZ, nil, &out); err == nil || !strings.Contains(err.Error(), "BOARD_TIMEZONE") {
+		t.Errorf("unknown time zone: %v, want a clear error", err)
+	}
 	if err := run(context.Background(), []string{"frobnicate"}, envWith(url), nil, &out); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Errorf("unknown command: %v", err)
 	}

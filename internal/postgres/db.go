@@ -25,6 +25,9 @@ type DB struct {
 	Now func() time.Time
 	// BaseURL is the portal's public address, for links in mail.
 	BaseURL string
+	// Location is the board's time zone: it decides what "today" is for
+	// expiry, grace and deadlines. UTC when nil.
+	Location *time.Location
 	// jobs inserts River jobs inside our transactions; it works none itself.
 	jobs *river.Client[pgx.Tx]
 }
@@ -61,9 +64,15 @@ func (db *DB) Close() { db.Pool.Close() }
 // Ping reports whether the database answers; used by /readyz.
 func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 
-// Today is the current date in UTC, the board's calendar for dates.
+// Today is the current date on the board's calendar (its Location), as
+// midnight UTC like every date the domain compares.
 func (db *DB) Today() time.Time {
-	return DateOf(db.Now())
+	now := db.Now()
+	if db.Location != nil {
+		now = now.In(db.Location)
+	}
+	y, m, d := now.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // DateOf truncates t to its UTC calendar date.

@@ -55,7 +55,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	msg := peerboard.ErrorMessage(err)
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "internal error", "request_id", peerboard.RequestIDFromContext(r.Context()),
-			"method", r.Method, "path", r.URL.Path, "error", err.Error())
+			"method", r.Method, "path", loggedPath(r.URL.Path), "error", err.Error())
 		msg = "We could not complete that request. Please try again; if it keeps happening, contact the board."
 	}
 	s.errorPage(w, r, status, msg)

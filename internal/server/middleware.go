@@ -93,7 +93,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		s.log.Log(r.Context(), level, "request",
 			"request_id", peerboard.RequestIDFromContext(r.Context()),
-			"method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"method", r.Method, "path", loggedPath(r.URL.Path), "status", rec.status,
 			"bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds())
 	})
 }
@@ -156,4 +156,14 @@ func (s *Server) clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// loggedPath keeps secrets out of logs: an email confirmation link's token
+// is as good as the link itself.
+func loggedPath(p string) string {
+	const confirm = "/confirm-email/"
+	if strings.HasPrefix(p, confirm) && p != confirm+"resend" {
+		return confirm + "[token]"
+	}
+	return p
 }

@@ -127,5 +127,5 @@ func (s *Server) Sessions() *scs.SessionManager { return s.sessions }
 
 func (s *Server) now() time.Time { return s.db.Now() }
 
-// today is the current calendar date in UTC.
-func (s *Server) today() time.Time { return postgres.DateOf(s.now()) }
+// today is the current date on the board's calendar.
+func (s *Server) today() time.Time { return s.db.Today() }
