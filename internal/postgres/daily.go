@@ -142,7 +142,7 @@ func (db *DB) reinstatementBatch(ctx context.Context, today time.Time, rep *Dail
 }
 
 // reminderBatch records every threshold a credential has reached and mails
-// the most urgent newly recorded one. The primary key of
+// the most urgent newly recorded one; a batch is dailyBatch credentials. The primary key of
 // credential_reminders makes each reminder happen once, even when two runs
 // race: the second insert waits for the first and then does nothing.
 func (db *DB) reminderBatch(ctx context.Context, today time.Time, rep *DailyReport) (int, error) {
@@ -160,18 +160,20 @@ func (db *DB) reminderBatch(ctx context.Context, today time.Time, rep *DailyRepo
 				  AND NOT EXISTS (SELECT 1 FROM credential_reminders cr
 				                  WHERE cr.credential_id = c.id AND cr.expires_on = c.expires_on AND cr.days_before = d.days)
 				  AND NOT `+pendingRenewal+`
-				ORDER BY c.id
-				LIMIT $2
+			), batch AS (
+				-- Whole credentials per batch, so one's thresholds are never split
+				-- across two batches (which would mail it twice in one run).
+				SELECT DISTINCT id FROM due ORDER BY id LIMIT $2
 			), ins AS (
 				INSERT INTO credential_reminders (credential_id, expires_on, days_before)
-				SELECT id, expires_on, days FROM due
+				SELECT due.id, due.expires_on, due.days FROM due JOIN batch USING (id)
 				ON CONFLICT DO NOTHING
 				RETURNING credential_id, expires_on, days_before
 			), firsts AS (
 				SELECT credential_id, expires_on, min(days_before) AS days FROM ins GROUP BY 1, 2
 			)
 			SELECT c.id, c.number, u.email, u.name, t.name, c.expires_on, f.expires_on - $1::date,
-			       (SELECT count(*) FROM ins)
+			       (SELECT count(*) FROM batch)
 			FROM firsts f
 			JOIN credentials c ON c.id = f.credential_id
 			JOIN users u ON u.id = c.user_id
