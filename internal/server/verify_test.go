@@ -278,7 +278,7 @@ func TestVerifyRecordPage(t *testing.T) {
 	for _, want := range []string{number, "Certified Peer Support &amp; Recovery Professional", "Suspended: may not practice",
 		"February 1, 2026", "February 1, 2028", "Suspended pending review of a complaint.",
 		// Last updated is the newest public discipline, later than the credential row.
-		"1 June 2026 at 09:30 UTC"} {
+		"June 1, 2026 at 09:30 UTC"} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("page lacks %q", want)
 		}

@@ -57,7 +57,7 @@ func FormatDate(iso string) string {
 
 // FormatTime writes an instant in UTC with minutes, the precision an
 // employer needs to know how fresh a record is.
-func FormatTime(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") }
+func FormatTime(t time.Time) string { return t.UTC().Format(peerboard.DateLayout + " at 15:04 UTC") }
 
 // ActionLabel names a discipline action for the public.
 func ActionLabel(action string) string {
