@@ -117,9 +117,9 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error
 // ownApplication loads the application named in the URL, answering 404
 // (never 403) when it is not the signed-in applicant's, so ids reveal nothing.
 func (s *Server) ownApplication(r *http.Request) (*peerboard.Application, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, peerboard.Errorf(peerboard.ENOTFOUND, "")
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
 	}
 	a, err := s.db.ApplicationByID(r.Context(), id)
 	if err != nil {

@@ -31,15 +31,6 @@ func (s *Server) configRoutes(r chi.Router) {
 	s.route(r, http.MethodPost, "/admin/organizations/{id}", admins, s.updateOrganization)
 }
 
-// urlID reads the {id} of the URL; anything but a positive number is a 404.
-func urlID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, peerboard.Errorf(peerboard.ENOTFOUND, "")
-	}
-	return id, nil
-}
-
 func (s *Server) credentialTypes(w http.ResponseWriter, r *http.Request) error {
 	// A board has a handful of credential types, so the list is not paged.
 	types, err := s.db.CredentialTypes(r.Context(), false)
@@ -229,7 +220,7 @@ func (s *Server) createCredentialType(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) editCredentialTypeForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := urlID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -247,7 +238,7 @@ func (s *Server) editCredentialTypeForm(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) updateCredentialType(w http.ResponseWriter, r *http.Request) error {
-	id, err := urlID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -399,7 +390,7 @@ func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) editOrganizationForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := urlID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -413,7 +404,7 @@ func (s *Server) editOrganizationForm(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) updateOrganization(w http.ResponseWriter, r *http.Request) error {
-	id, err := urlID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/peerboard/peerboard/internal/peerboard"
 	"github.com/peerboard/peerboard/web/views/mail"
 )
 
@@ -35,9 +34,9 @@ func (s *Server) mailList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) mailShow(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return peerboard.Errorf(peerboard.ENOTFOUND, "Message not found.")
+		return err
 	}
 	m, err := s.db.MailMessageByID(r.Context(), id)
 	if err != nil {

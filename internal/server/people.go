@@ -29,16 +29,6 @@ func (s *Server) peopleRoutes(r chi.Router) {
 	s.route(r, http.MethodPost, "/admin/credentials/{id}/discipline", admins, s.recordDiscipline)
 }
 
-// peopleID reads the {id} segment; anything but a positive integer is a
-// page that does not exist.
-func peopleID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, peerboard.Errorf(peerboard.ENOTFOUND, "There is no such page.")
-	}
-	return id, nil
-}
-
 // peopleOptionalID reads a select's id value; "" (or anything unreadable) is none.
 func peopleOptionalID(s string) *int64 {
 	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
@@ -122,7 +112,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
-	id, err := peopleID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -132,7 +122,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
 // changeRole applies the role form. The user's next request gets a new
 // session token carrying the new role (authenticate compares the stored role).
 func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
-	id, err := peopleID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -212,7 +202,7 @@ func (s *Server) disciplinePage(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) discipline(w http.ResponseWriter, r *http.Request) error {
-	id, err := peopleID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -230,7 +220,7 @@ func peopleDate(s string) (time.Time, bool) {
 }
 
 func (s *Server) recordDiscipline(w http.ResponseWriter, r *http.Request) error {
-	id, err := peopleID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

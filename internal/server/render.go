@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/peerboard/peerboard/internal/peerboard"
 	"github.com/peerboard/peerboard/web/views"
@@ -67,4 +70,13 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		return peerboard.Errorf(peerboard.EMALFORMED, "The form could not be read. Please try again.")
 	}
 	return nil
+}
+
+// pathID reads a positive id from the URL; anything else is not found.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, peerboard.Errorf(peerboard.ENOTFOUND, "")
+	}
+	return id, nil
 }

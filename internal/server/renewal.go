@@ -46,15 +46,6 @@ func (s *Server) renewalRoutes(r chi.Router) {
 	s.route(r, http.MethodPost, "/review/renewals/{id}/decide", staff, s.decideRenewal)
 }
 
-// pathID reads a positive id from the URL; anything else is not found.
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, peerboard.Errorf(peerboard.ENOTFOUND, "")
-	}
-	return id, nil
-}
-
 // postedVersion reads the version the user saw.
 func postedVersion(r *http.Request) (int, error) {
 	v, err := strconv.Atoi(r.PostForm.Get("version"))

@@ -90,9 +90,9 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 
 // staffCase loads the case in the URL for board staff.
 func (s *Server) staffCase(r *http.Request) (*peerboard.Application, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, peerboard.Errorf(peerboard.ENOTFOUND, "")
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
 	}
 	a, err := s.db.ApplicationByID(r.Context(), id)
 	if err != nil {
