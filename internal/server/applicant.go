@@ -35,7 +35,7 @@ func (s *Server) applicantRoutes(r chi.Router) {
 func (s *Server) applicantDashboard(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u := peerboard.UserFromContext(ctx)
-	var m applicant.Dashboard
+	m := applicant.Dashboard{Today: s.today()}
 	if !u.EmailVerified() {
 		m.UnconfirmedEmail = u.Email
 	}

@@ -277,7 +277,7 @@ func TestTrainerPostsCE(t *testing.T) {
 	wantStatus(t, res, http.StatusSeeOther)
 	res = tc.get("/trainer/ce")
 	wantStatus(t, res, http.StatusOK)
-	if got := res.Text("table[aria-labelledby=posted-heading] tbody"); !strings.Contains(got, "ana@example.org") || !strings.Contains(got, "Not registered yet") {
+	if got := res.Text("table[aria-labelledby=posted-heading] tbody"); !strings.Contains(got, "ana@example.org") || !strings.Contains(got, "Not linked to an account yet") {
 		t.Errorf("posted list = %q", got)
 	}
 	if n := ceCount(t, app, `ce_activities WHERE source = 'verified' AND provider = 'Org One' AND person_email = 'ana@example.org'`); n != 1 {

@@ -22,6 +22,25 @@ type Dashboard struct {
 	// UnconfirmedEmail is the applicant's address while they have not
 	// confirmed it, "" after: the dashboard asks them to.
 	UnconfirmedEmail string
+	Today            time.Time
+}
+
+// ExamStatus says where an exam authorization stands today: an active one
+// past its last day has expired even before anyone records it.
+func ExamStatus(x peerboard.ExamAuthorization, today time.Time) string {
+	switch {
+	case x.Status == "active" && today.After(x.ValidUntil):
+		return "Expired"
+	case x.Status == "active":
+		return "Active: you may book the exam"
+	case x.Status == "used":
+		return "Used: exam passed"
+	case x.Status == "forfeited":
+		return "Forfeited (no-show)"
+	case x.Status == "exhausted":
+		return "All attempts used"
+	}
+	return x.Status
 }
 
 // ExamFor returns the exam authorization of application a, if any.

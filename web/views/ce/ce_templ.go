@@ -1190,7 +1190,7 @@ func Org(p views.Page, m OrgModel) templ.Component {
 							return templ_7745c5c3_Err
 						}
 					} else {
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 98, "Not registered yet")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 98, "Not linked to an account yet")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}

@@ -378,7 +378,7 @@ func Home(p views.Page, m HomeModel) templ.Component {
 							return templ_7745c5c3_Err
 						}
 					} else {
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "Not registered yet")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "Not linked to an account yet")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
