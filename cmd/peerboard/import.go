@@ -79,6 +79,7 @@ func printImportReport(w io.Writer, rep *peerboard.ExamImportReport) error {
 		{"passes outside the authorization's dates (no credential)", rep.OutsideWindow},
 		{"authorizations exhausted", rep.Exhausted},
 		{"authorizations forfeited", rep.Forfeited},
+		{"results stored but not counted as an attempt", rep.NotCounted},
 		{"results that changed nothing", rep.Ignored},
 	} {
 		if len(group.notes) == 0 {

@@ -68,7 +68,7 @@ type ExamImport struct {
 
 // ExamImportNote is something an admin should know about one imported row:
 // a credential issued, a pass outside the authorization's window, an
-// authorization exhausted or forfeited.
+// authorization exhausted or forfeited, a result that did not count.
 type ExamImportNote struct {
 	Line        int
 	CandidateID string
@@ -93,8 +93,13 @@ type ExamImportReport struct {
 	OutsideWindow    []ExamImportNote
 	Exhausted        []ExamImportNote
 	Forfeited        []ExamImportNote
-	// Ignored lists new results for authorizations no longer active (used,
-	// forfeited or exhausted before this result was processed).
+	// NotCounted lists new results that were stored but did not count as an
+	// attempt: the authorization was no longer active (used, forfeited or
+	// exhausted before this result was processed), or the sitting fell
+	// inside the retake wait after a failed attempt.
+	NotCounted []ExamImportNote
+	// Ignored lists passes that counted as an attempt but issued nothing
+	// (the application is no longer approved, or the credential is held).
 	Ignored []ExamImportNote
 }
 

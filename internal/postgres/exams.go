@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -89,9 +90,14 @@ func (db *DB) ExamAuthorizationsOfUser(ctx context.Context, userID int64) ([]pee
 // twice changes nothing), and what each new result does to its
 // authorization: a pass within the authorization's dates issues the
 // credential, a fail counts towards the attempt limit, a no-show forfeits
-// the authorization. When any row is bad (including candidate ids the
-// board never issued) the report lists them and nothing is stored. The
-// error is only for failures of the database.
+// the authorization. New results take effect in exam-date order. A result
+// is stored but does not count (no attempt, no credential, no forfeit)
+// when its authorization is no longer active or when it is dated fewer
+// than the type's retake wait days after the authorization's previous
+// counted fail; the report lists it as not counted, with the reason. When
+// any row is bad (including candidate ids the board never issued) the
+// report lists them and nothing is stored. The error is only for failures
+// of the database.
 func (db *DB) ImportExamResults(ctx context.Context, filename string, data []byte) (*peerboard.ExamImportReport, error) {
 	sum := sha256.Sum256(data)
 	rep := &peerboard.ExamImportReport{Filename: filename, SHA256: hex.EncodeToString(sum[:])}
@@ -152,6 +158,11 @@ func importExamRows(ctx context.Context, tx pgx.Tx, rep *peerboard.ExamImportRep
 		return nil // nothing written yet
 	}
 	types, err := credentialTypesByID(ctx, tx, typeIDs)
+	if err != nil {
+		return err
+	}
+	// Read before this file's rows are inserted, so it holds earlier imports only.
+	fails, err := countedFails(ctx, tx, auths, types)
 	if err != nil {
 		return err
 	}
@@ -228,18 +239,23 @@ func importExamRows(ctx context.Context, tx pgx.Tx, rep *peerboard.ExamImportRep
 	before := map[int64]string{}
 	for _, r := range fresh {
 		x := auths[r.CandidateID]
+		note := peerboard.ExamImportNote{Line: r.Line, CandidateID: r.CandidateID, ExamDate: r.ExamDate}
+		if x.Status != "active" {
+			note.Message = fmt.Sprintf("Not counted: the authorization was already %s.", x.Status)
+			rep.NotCounted = append(rep.NotCounted, note)
+			continue
+		}
+		t := types[x.CredentialTypeID]
+		if prev, ok := fails[x.ID].latest(r.ExamDate); ok && withinRetakeWait(prev, r.ExamDate, t) {
+			note.Message = retakeTooSoon(r, prev, t)
+			rep.NotCounted = append(rep.NotCounted, note)
+			continue
+		}
 		if _, ok := before[x.ID]; !ok {
 			before[x.ID] = x.Status
 		}
 		changed[x.ID] = x
 		x.Attempts++
-		note := peerboard.ExamImportNote{Line: r.Line, CandidateID: r.CandidateID, ExamDate: r.ExamDate}
-		if x.Status != "active" {
-			note.Message = fmt.Sprintf("Result stored; the authorization was already %s, so it changes nothing.", x.Status)
-			rep.Ignored = append(rep.Ignored, note)
-			continue
-		}
-		t := types[x.CredentialTypeID]
 		switch r.Outcome {
 		case peerboard.ExamPass:
 			if r.ExamDate.Before(x.ValidFrom) || r.ExamDate.After(x.ValidUntil) {
@@ -261,6 +277,7 @@ func importExamRows(ctx context.Context, tx pgx.Tx, rep *peerboard.ExamImportRep
 			note.Message = fmt.Sprintf("Credential %s issued to %s %s.", c.Number, c.FirstName, c.LastName)
 			rep.Issued = append(rep.Issued, note)
 		case peerboard.ExamFail:
+			fails[x.ID] = fails[x.ID].add(r.ExamDate)
 			if x.Attempts >= t.ExamMaxAttempts {
 				x.Status = "exhausted"
 				note.Message = fmt.Sprintf("Fail on attempt %d of %d: the authorization is exhausted.", x.Attempts, t.ExamMaxAttempts)
@@ -284,6 +301,83 @@ func importExamRows(ctx context.Context, tx pgx.Tx, rep *peerboard.ExamImportRep
 		"new_results": rep.NewResults, "issued": len(rep.Issued), "outside_window": len(rep.OutsideWindow),
 		"exhausted": len(rep.Exhausted), "forfeited": len(rep.Forfeited)}
 	return insertAudit(ctx, tx, e)
+}
+
+// failDates are the dates of an authorization's counted fails, oldest first.
+type failDates []time.Time
+
+// latest is the last counted fail dated on or before d: the failed attempt
+// a sitting on d is a retake of.
+func (f failDates) latest(d time.Time) (time.Time, bool) {
+	i := sort.Search(len(f), func(i int) bool { return f[i].After(d) })
+	if i == 0 {
+		return time.Time{}, false
+	}
+	return f[i-1], true
+}
+
+// add records a counted fail on d, keeping the dates in order.
+func (f failDates) add(d time.Time) failDates {
+	i := sort.Search(len(f), func(i int) bool { return f[i].After(d) })
+	return slices.Insert(f, i, d)
+}
+
+// withinRetakeWait reports whether a sitting on d comes fewer than the
+// type's retake wait days after the failed attempt of fail.
+func withinRetakeWait(fail, d time.Time, t *peerboard.CredentialType) bool {
+	return d.Before(fail.AddDate(0, 0, t.ExamRetakeWaitDays))
+}
+
+// retakeTooSoon says why a sitting inside the retake wait did not count.
+func retakeTooSoon(r examfile.Row, fail time.Time, t *peerboard.CredentialType) string {
+	msg := fmt.Sprintf("Not counted: the retake on %s is within the %d-day wait after the failed attempt of %s; a retake counts from %s.",
+		r.ExamDate.Format(time.DateOnly), t.ExamRetakeWaitDays, fail.Format(time.DateOnly),
+		fail.AddDate(0, 0, t.ExamRetakeWaitDays).Format(time.DateOnly))
+	if r.Outcome == peerboard.ExamPass {
+		msg += " No credential was issued."
+	}
+	return msg
+}
+
+// countedFails reads, in one query, the fails already stored for the
+// active authorizations and replays the retake wait over them, oldest
+// first, so a fail that did not count (inside the wait) does not restart
+// the wait. Results of authorizations no longer active are not read: none
+// of their new results can count.
+func countedFails(ctx context.Context, tx pgx.Tx, auths map[string]*peerboard.ExamAuthorization, types map[int64]*peerboard.CredentialType) (map[int64]failDates, error) {
+	var ids []int64
+	typeOf := map[int64]*peerboard.CredentialType{}
+	for _, x := range auths {
+		if x.Status == "active" {
+			ids = append(ids, x.ID)
+			typeOf[x.ID] = types[x.CredentialTypeID]
+		}
+	}
+	out := map[int64]failDates{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// A NULL outcome predates no-shows: it was a fail when not passed.
+	rows, err := tx.Query(ctx, `
+		SELECT authorization_id, exam_date FROM exam_results
+		WHERE authorization_id = ANY($1) AND NOT passed AND outcome IS DISTINCT FROM 'no_show'
+		ORDER BY authorization_id, exam_date, id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("earlier fails: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var d time.Time
+		if err := rows.Scan(&id, &d); err != nil {
+			return nil, err
+		}
+		if prev, ok := out[id].latest(d); ok && withinRetakeWait(prev, d, typeOf[id]) {
+			continue
+		}
+		out[id] = out[id].add(d)
+	}
+	return out, rows.Err()
 }
 
 // issueOnPass issues the credential of an authorization's application. It

@@ -222,13 +222,19 @@ func TestImportFailsExhaustAndNoShowForfeits(t *testing.T) {
 		t.Errorf("%d authorization audit events, want 2", n)
 	}
 
-	// A later pass on an exhausted authorization is stored but issues nothing.
+	// A later pass on an exhausted authorization is stored but does not count.
 	rep, err = db.ImportExamResults(ctx, "3.csv", csvOf("CPSRP0000001,2026-09-01,D,600,pass"))
-	if err != nil || rep.Rejected() || len(rep.Issued) != 0 || len(rep.Ignored) != 1 {
+	if err != nil || rep.Rejected() || len(rep.Issued) != 0 || len(rep.NotCounted) != 1 {
 		t.Fatalf("pass after exhaustion: %+v %v", rep, err)
+	}
+	if got, want := rep.NotCounted[0].Message, "Not counted: the authorization was already exhausted."; got != want {
+		t.Errorf("note = %q, want %q", got, want)
 	}
 	if n := count(t, db, `SELECT count(*) FROM credentials`); n != 0 {
 		t.Errorf("%d credentials issued, want none", n)
+	}
+	if st, n := authState(t, db, failer.authID); st != "exhausted" || n != 3 {
+		t.Errorf("after a pass on an exhausted authorization = %s/%d, want exhausted/3", st, n)
 	}
 }
 
@@ -285,5 +291,149 @@ func TestImportRecordsTheAdmin(t *testing.T) {
 	trail, err := db.AuditTrail(ctx, "exam_import", rep.ImportID)
 	if err != nil || len(trail) != 1 || trail[0].ActorID == nil || *trail[0].ActorID != admin.ID {
 		t.Errorf("audit trail = %+v, %v; want one event by the admin", trail, err)
+	}
+}
+
+// importOK imports file and fails the test on an error or a refused file.
+func importOK(t *testing.T, db *postgres.DB, name string, file []byte) *peerboard.ExamImportReport {
+	t.Helper()
+	rep, err := db.ImportExamResults(context.Background(), name, file)
+	if err != nil || rep.Rejected() {
+		t.Fatalf("import %s: %+v, %v", name, rep, err)
+	}
+	return rep
+}
+
+func TestImportRetakeInsideTheWaitDoesNotCount(t *testing.T) {
+	db := newExamDB(t)
+	// The default CPSRP wait is 30 days.
+	passer := authorize(t, db, "p@example.org", "CPSRP0000001", windowFrom, windowUntil)
+	failer := authorize(t, db, "f@example.org", "CPSRP0000002", windowFrom, windowUntil)
+	absent := authorize(t, db, "n@example.org", "CPSRP0000003", windowFrom, windowUntil)
+	importOK(t, db, "1.csv", csvOf(
+		"CPSRP0000001,2026-03-01,A,300,fail",
+		"CPSRP0000002,2026-03-01,A,300,fail",
+		"CPSRP0000003,2026-03-01,A,300,fail"))
+
+	rep := importOK(t, db, "2.csv", csvOf(
+		"CPSRP0000001,2026-03-10,B,700,pass",   // nine days after the fail
+		"CPSRP0000002,2026-03-30,B,310,fail",   // the wait's last day
+		"CPSRP0000003,2026-03-01,B,0,no_show")) // the same day as the fail
+	if rep.NewResults != 3 || len(rep.NotCounted) != 3 || len(rep.Issued) != 0 || len(rep.Forfeited) != 0 || len(rep.Exhausted) != 0 {
+		t.Fatalf("report = %+v; want three new results, none counted", rep)
+	}
+	want := "Not counted: the retake on 2026-03-10 is within the 30-day wait after the failed attempt of 2026-03-01; a retake counts from 2026-03-31. No credential was issued."
+	var got string
+	for _, n := range rep.NotCounted {
+		if n.Line == 2 && n.CandidateID == "CPSRP0000001" {
+			got = n.Message
+		}
+	}
+	if got != want {
+		t.Errorf("notes = %+v; want line 2 with %q", rep.NotCounted, want)
+	}
+	for _, f := range []examFixture{passer, failer, absent} {
+		if st, n := authState(t, db, f.authID); st != "active" || n != 1 {
+			t.Errorf("%s: authorization = %s/%d, want active/1 (attempts unchanged)", f.candidate, st, n)
+		}
+	}
+	if n := count(t, db, `SELECT count(*) FROM credentials`); n != 0 {
+		t.Errorf("%d credentials issued by a pass inside the wait, want none", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM exam_results`); n != 6 {
+		t.Errorf("%d results stored, want 6 (results that do not count are kept)", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM audit_events WHERE entity_type = 'exam_authorization' AND action <> 'exam.authorized'`); n != 0 {
+		t.Errorf("%d authorization audit events, want none: nothing changed state", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM audit_events WHERE action = 'exam.results_imported'`); n != 2 {
+		t.Errorf("%d import audit events, want 2", n)
+	}
+
+	// The fail inside the wait does not restart it: 2026-03-31 is 30 days
+	// after the counted fail of 2026-03-01, though one after 2026-03-30.
+	rep = importOK(t, db, "3.csv", csvOf("CPSRP0000002,2026-03-31,C,320,fail"))
+	if len(rep.NotCounted) != 0 {
+		t.Errorf("retake after the wait not counted: %+v", rep.NotCounted)
+	}
+	if st, n := authState(t, db, failer.authID); st != "active" || n != 2 {
+		t.Errorf("after a counted retake = %s/%d, want active/2", st, n)
+	}
+}
+
+func TestImportRetakeAfterTheWaitCounts(t *testing.T) {
+	db := newExamDB(t)
+	ctx := context.Background()
+	x := authorize(t, db, "p@example.org", "CPSRP0000001", windowFrom, windowUntil)
+	importOK(t, db, "1.csv", csvOf("CPSRP0000001,2026-03-01,A,300,fail"))
+	rep := importOK(t, db, "2.csv", csvOf("CPSRP0000001,2026-03-31,B,700,pass")) // exactly 30 days later
+	if len(rep.NotCounted) != 0 || len(rep.Issued) != 1 {
+		t.Fatalf("report = %+v; want the retake counted and a credential issued", rep)
+	}
+	if st, n := authState(t, db, x.authID); st != "used" || n != 2 {
+		t.Errorf("authorization = %s/%d, want used/2", st, n)
+	}
+	if got, err := db.CredentialsOfUser(ctx, x.userID); err != nil || len(got) != 1 {
+		t.Errorf("credentials = %v, %v; want one", got, err)
+	}
+}
+
+func TestImportWaitFollowsTheConfiguredDays(t *testing.T) {
+	db := newExamDB(t)
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE credential_types SET exam_retake_wait_days = 0 WHERE code = 'CPSRP'`); err != nil {
+		t.Fatal(err)
+	}
+	x := authorize(t, db, "p@example.org", "CPSRP0000001", windowFrom, windowUntil)
+	rep := importOK(t, db, "1.csv", csvOf("CPSRP0000001,2026-03-01,A,300,fail", "CPSRP0000001,2026-03-01,B,700,pass"))
+	if len(rep.NotCounted) != 0 || len(rep.Issued) != 1 {
+		t.Fatalf("report = %+v; with no wait a same-day retake counts", rep)
+	}
+	if st, n := authState(t, db, x.authID); st != "used" || n != 2 {
+		t.Errorf("authorization = %s/%d, want used/2", st, n)
+	}
+}
+
+func TestImportOneFileTakesEffectInDateOrder(t *testing.T) {
+	db := newExamDB(t)
+	x := authorize(t, db, "p@example.org", "CPSRP0000001", windowFrom, windowUntil)
+	y := authorize(t, db, "q@example.org", "CPSRP0000002", windowFrom, windowUntil)
+	file := csvOf(
+		"CPSRP0000001,2026-03-20,B,700,pass", // in line order this pass would issue
+		"CPSRP0000002,2026-05-01,B,700,pass",
+		"CPSRP0000001,2026-03-01,A,300,fail",
+		"CPSRP0000002,2026-03-01,A,300,fail")
+	rep := importOK(t, db, "r.csv", file)
+	if len(rep.Issued) != 1 || rep.Issued[0].CandidateID != "CPSRP0000002" {
+		t.Fatalf("issued = %+v; want only CPSRP0000002, whose pass is 61 days after its fail", rep.Issued)
+	}
+	if len(rep.NotCounted) != 1 || rep.NotCounted[0].Line != 2 || !strings.Contains(rep.NotCounted[0].Message, "failed attempt of 2026-03-01") {
+		t.Fatalf("not counted = %+v; want line 2, the pass 19 days after the fail", rep.NotCounted)
+	}
+	if st, n := authState(t, db, x.authID); st != "active" || n != 1 {
+		t.Errorf("CPSRP0000001 = %s/%d, want active/1", st, n)
+	}
+	if st, n := authState(t, db, y.authID); st != "used" || n != 2 {
+		t.Errorf("CPSRP0000002 = %s/%d, want used/2", st, n)
+	}
+
+	// Importing the same file again changes nothing.
+	before := count(t, db, `SELECT count(*) FROM audit_events WHERE action <> 'exam.results_imported'`)
+	again := importOK(t, db, "r.csv", file)
+	if again.NewResults != 0 || again.AlreadyImported != 4 || len(again.NotCounted)+len(again.Issued)+len(again.Ignored) != 0 {
+		t.Errorf("re-import report = %+v; want nothing new", again)
+	}
+	if st, n := authState(t, db, x.authID); st != "active" || n != 1 {
+		t.Errorf("after re-import CPSRP0000001 = %s/%d, want active/1", st, n)
+	}
+	if st, n := authState(t, db, y.authID); st != "used" || n != 2 {
+		t.Errorf("after re-import CPSRP0000002 = %s/%d, want used/2", st, n)
+	}
+	for table, want := range map[string]int{"exam_results": 4, "credentials": 1} {
+		if n := count(t, db, `SELECT count(*) FROM `+table); n != want {
+			t.Errorf("%s has %d rows after re-import, want %d", table, n, want)
+		}
+	}
+	if n := count(t, db, `SELECT count(*) FROM audit_events WHERE action <> 'exam.results_imported'`); n != before {
+		t.Errorf("re-import wrote %d state-change audit events, want none", n-before)
 	}
 }
