@@ -248,15 +248,6 @@ func (p *parser) row(line int, cell func(column string) string) string {
 	return ""
 }
 
-// Defuse prefixes a cell that a spreadsheet would evaluate as a formula
-// with a single quote, for writing CE data back out as CSV.
-func Defuse(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 func dateOnly(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)

@@ -2,7 +2,6 @@ package peerboard
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -340,37 +339,6 @@ func TestRenewedExpiry(t *testing.T) {
 			ct.CycleMonths = tt.cycleMon
 			if got := RenewedExpiry(ct, tt.old); !got.Equal(tt.want) {
 				t.Errorf("RenewedExpiry(%v) = %v, want %v", tt.old, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestRemindersDue(t *testing.T) {
-	ct := DefaultCPSRP() // 90, 60, 30, 7
-	expires := dayUTC(2028, 3, 15)
-	tests := []struct {
-		name   string
-		days   []int
-		before int // days before expiry; negative after
-		want   []int
-	}{
-		{"long before", nil, 120, nil},
-		{"91 days before", nil, 91, nil},
-		{"90 days before", nil, 90, []int{90}},
-		{"45 days before", nil, 45, []int{90, 60}},
-		{"30 days before", nil, 30, []int{90, 60, 30}},
-		{"expiry day", nil, 0, []int{90, 60, 30, 7}},
-		{"after expiry", nil, -1, nil},
-		{"unsorted duplicated settings", []int{7, 30, 7, 60}, 10, []int{60, 30}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := ct
-			if tt.days != nil {
-				c.ReminderDays = tt.days
-			}
-			if got := RemindersDue(c, expires, expires.AddDate(0, 0, -tt.before)); !slices.Equal(got, tt.want) {
-				t.Errorf("RemindersDue = %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package peerboard
 
 import (
-	"slices"
 	"time"
 )
 
@@ -33,24 +32,6 @@ func NeedsReinstatement(t CredentialType, expires, today time.Time) bool {
 // the cycle.
 func RenewedExpiry(t CredentialType, oldExpiry time.Time) time.Time {
 	return addMonths(dateOf(oldExpiry), t.CycleMonths)
-}
-
-// RemindersDue returns, largest first, the reminder thresholds (days before
-// expiry) that have been reached by today, or nil once the credential has
-// expired; the caller sends those not sent yet.
-func RemindersDue(t CredentialType, expires, today time.Time) []int {
-	left := daysFrom(today, expires)
-	if left < 0 {
-		return nil
-	}
-	var due []int
-	for _, d := range t.ReminderDays {
-		if d >= left && !slices.Contains(due, d) {
-			due = append(due, d)
-		}
-	}
-	slices.SortFunc(due, func(a, b int) int { return b - a })
-	return due
 }
 
 // CycleOf returns the certification cycle that ends on expires: CE dated

@@ -62,17 +62,6 @@ type StaffRenewal struct {
 	Conflict bool
 }
 
-// Target returns the status an action leads to.
-func (m StatusChange) Target() peerboard.CredentialStatus {
-	switch m.Action {
-	case "inactive":
-		return peerboard.CredInactive
-	case "surrender":
-		return peerboard.CredSurrendered
-	}
-	return peerboard.CredActive
-}
-
 // Heading names the action for the page's title.
 func (m StatusChange) Heading() string {
 	switch m.Action {
