@@ -8,7 +8,7 @@
 // Cells are only ever read as text: a cell that starts with =, +, - or @ is
 // never evaluated; it fails the email, date and hours rules and is stored
 // verbatim as a name or title. Whoever writes such a cell back into a CSV
-// must defuse it with Defuse.
+// must prefix it with a single quote so a spreadsheet shows it as text.
 package cefile
 
 import (
