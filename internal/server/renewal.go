@@ -2,9 +2,7 @@ package server
 
 import (
 	"crypto/rand"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,10 +15,6 @@ import (
 	"github.com/peerboard/peerboard/web/views"
 	"github.com/peerboard/peerboard/web/views/renewal"
 )
-
-// uploadAllowance is the room a multipart body needs beyond the file
-// itself: boundaries, part headers and the other fields.
-const uploadAllowance = 64 << 10
 
 // voluntaryActions are the holder's own status changes and where they lead.
 var voluntaryActions = map[string]peerboard.CredentialStatus{
@@ -156,7 +150,11 @@ func (s *Server) uploadProof(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	field := renewal.ProofField(ceID)
-	data, name, err := readProofUpload(w, r)
+	data, name, chosen, err := readUpload(w, r, "file", peerboard.MaxUploadBytes,
+		"The file is larger than 10 MB. Upload a smaller PDF, PNG or JPEG.")
+	if err == nil && !chosen {
+		err = peerboard.Errorf(peerboard.EINVALID, "Choose a file to upload.")
+	}
 	if err == nil {
 		_, err = s.db.UploadProof(r.Context(), d.Renewal.ID, ceID, name, data)
 		if err == nil {
@@ -173,34 +171,6 @@ func (s *Server) uploadProof(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.renderHolderRenewal(w, r, statusOf[code], renewal.HolderRenewal{D: d, Message: "The proof was not uploaded.",
 		Errors: views.Errors{field: msg}})
-}
-
-// readProofUpload reads the "file" part of a multipart upload. The body is
-// limited before it is parsed, so an oversized upload costs at most the
-// limit and answers 413.
-func readProofUpload(w http.ResponseWriter, r *http.Request) (data []byte, name string, err error) {
-	r.Body = http.MaxBytesReader(w, r.Body, peerboard.MaxUploadBytes+uploadAllowance)
-	if err := r.ParseMultipartForm(peerboard.MaxUploadBytes + uploadAllowance); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, "", peerboard.Errorf(peerboard.ETOOLARGE, "The file is larger than 10 MB. Upload a smaller PDF, PNG or JPEG.")
-		}
-		return nil, "", peerboard.Errorf(peerboard.EINVALID, "Choose a file to upload.")
-	}
-	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		return nil, "", peerboard.Errorf(peerboard.EINVALID, "Choose a file to upload.")
-	}
-	defer f.Close()
-	data, err = io.ReadAll(io.LimitReader(f, peerboard.MaxUploadBytes+1))
-	if err != nil {
-		return nil, "", peerboard.Errorf(peerboard.EMALFORMED, "The upload could not be read. Please try again.")
-	}
-	if len(data) > peerboard.MaxUploadBytes {
-		return nil, "", peerboard.Errorf(peerboard.ETOOLARGE, "The file is larger than 10 MB. Upload a smaller PDF, PNG or JPEG.")
-	}
-	return data, hdr.Filename, nil
 }
 
 func (s *Server) respondToRenewal(w http.ResponseWriter, r *http.Request) error {
