@@ -13,7 +13,7 @@ type Mail struct {
 	To      string
 	Subject string
 	Body    string
-	Kind    string // reminder, renewal_received, audit_selected, renewal_decision, status_changed, confirm_email
+	Kind    string // reminder, renewal_received, audit_selected, renewal_decision, status_changed, confirm_email, password_reset
 }
 
 // DateLayout is how dates read everywhere people see them: pages and mail.
@@ -27,6 +27,7 @@ const (
 	MailRenewalDecision = "renewal_decision"
 	MailStatusChanged   = "status_changed"
 	MailConfirmEmail    = "confirm_email"
+	MailPasswordReset   = "password_reset"
 )
 
 func mailBody(name string, paragraphs ...string) string {
@@ -62,6 +63,26 @@ func ConfirmEmailMail(to, token string, expires time.Time, baseURL string) Mail 
 			baseURL+"/confirm-email/"+token,
 			fmt.Sprintf("The link works until %s. Until you confirm, training and continuing education recorded for this address are not added to the account.", expires.UTC().Format(DateLayout)),
 			"If you did not create this account, ignore this message: nothing recorded for you is added to it."),
+	}
+}
+
+// PasswordResetValidity is how long a password reset link works: short,
+// because the link alone takes over the account.
+const PasswordResetValidity = time.Hour
+
+// PasswordResetMail carries the link that sets a new password for the
+// account registered with to. Whoever registered that account may not own
+// the address, so the message greets no one by the name they typed.
+func PasswordResetMail(to, token, baseURL string) Mail {
+	return Mail{
+		To:      to,
+		Kind:    MailPasswordReset,
+		Subject: "Reset your peerboard password",
+		Body: mailText("Hello,",
+			"Someone asked to reset the password of the peerboard account for this email address. If it was you, open this link and choose a new password:",
+			baseURL+"/reset-password/"+token,
+			"The link works for one hour, and only once. Choosing a new password also confirms this email address and signs out every other device.",
+			"If you did not ask for this, ignore this message: your password stays as it is."),
 	}
 }
 

@@ -168,22 +168,32 @@ func (db *DB) ConfirmEmail(ctx context.Context, token string) (*EmailConfirmatio
 		if c.verifiedAt != nil { // confirmed earlier with another link
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET email_verified_at = $2, updated_at = $2 WHERE id = $1`,
-			c.UserID, now); err != nil {
-			return fmt.Errorf("verify email: %w", err)
-		}
-		attached, err := attachByEmail(ctx, tx, c.UserID, c.Email)
-		if err != nil {
-			return err
-		}
-		// The person proving the address acts, whoever is signed in on
-		// this device: the link may be opened anywhere.
-		e := peerboard.NewAuditEvent(&peerboard.User{ID: c.UserID, Role: c.role}, "", "user.email_verified", "user", c.UserID)
-		e.After = map[string]any{"email": c.Email, "attached": attached}
-		return insertAudit(ctx, tx, e)
+		return verifyEmail(ctx, tx, c.UserID, c.role, c.Email, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// verifyEmail marks the account's address verified as of now, attaches the
+// training completions and CE recorded for email while no account owned
+// them, and writes the audit event, in the caller's transaction. Callers
+// must have proved that the person acting reads mail at email, with a link
+// sent there (confirmation or password reset), and that the account still
+// has that address.
+func verifyEmail(ctx context.Context, tx pgx.Tx, userID int64, role peerboard.Role, email string, now time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE users SET email_verified_at = $2, updated_at = $2 WHERE id = $1`,
+		userID, now); err != nil {
+		return fmt.Errorf("verify email: %w", err)
+	}
+	attached, err := attachByEmail(ctx, tx, userID, email)
+	if err != nil {
+		return err
+	}
+	// The person proving the address acts, whoever is signed in on this
+	// device: the link may be opened anywhere.
+	e := peerboard.NewAuditEvent(&peerboard.User{ID: userID, Role: role}, "", "user.email_verified", "user", userID)
+	e.After = map[string]any{"email": email, "attached": attached}
+	return insertAudit(ctx, tx, e)
 }

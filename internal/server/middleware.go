@@ -158,12 +158,13 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
-// loggedPath keeps secrets out of logs: an email confirmation link's token
-// is as good as the link itself.
+// loggedPath keeps secrets out of logs: the token of an email confirmation
+// or password reset link is as good as the link itself.
 func loggedPath(p string) string {
-	const confirm = "/confirm-email/"
-	if strings.HasPrefix(p, confirm) && p != confirm+"resend" {
-		return confirm + "[token]"
+	for _, prefix := range []string{"/confirm-email/", "/reset-password/"} {
+		if strings.HasPrefix(p, prefix) && p != "/confirm-email/resend" {
+			return prefix + "[token]"
+		}
 	}
 	return p
 }

@@ -92,6 +92,7 @@ func (s *Server) routes() chi.Router {
 		s.ceRoutes(r)
 		s.renewalRoutes(r)
 		s.confirmRoutes(r)
+		s.resetRoutes(r)
 		s.configRoutes(r)
 		s.peopleRoutes(r)
 	})

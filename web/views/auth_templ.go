@@ -172,7 +172,7 @@ func Login(p Page, f LoginForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<button class=\"usa-button\" type=\"submit\">Sign in</button></form><p>New here? <a href=\"/register\">Create an account</a>.</p></div></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<button class=\"usa-button\" type=\"submit\">Sign in</button></form><p><a href=\"/forgot-password\">Forgot your password?</a></p><p>New here? <a href=\"/register\">Create an account</a>.</p></div></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
