@@ -56,17 +56,20 @@ func (db *DB) AuditTrail(ctx context.Context, entityType string, entityID int64)
 	if err != nil {
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (peerboard.AuditEvent, error) {
-		var e peerboard.AuditEvent
-		var before, after []byte
-		err := r.Scan(&e.ID, &e.OccurredAt, &e.ActorID, &e.ActorRole, &e.ActorName, &e.Action,
-			&e.EntityType, &e.EntityID, &before, &after, &e.Reason, &e.RequestID)
-		if len(before) > 0 {
-			e.Before = json.RawMessage(before)
-		}
-		if len(after) > 0 {
-			e.After = json.RawMessage(after)
-		}
-		return e, err
-	})
+	return pgx.CollectRows(rows, scanAuditEvent)
+}
+
+// scanAuditEvent reads a row in AuditTrail's column order.
+func scanAuditEvent(r pgx.CollectableRow) (peerboard.AuditEvent, error) {
+	var e peerboard.AuditEvent
+	var before, after []byte
+	err := r.Scan(&e.ID, &e.OccurredAt, &e.ActorID, &e.ActorRole, &e.ActorName, &e.Action,
+		&e.EntityType, &e.EntityID, &before, &after, &e.Reason, &e.RequestID)
+	if len(before) > 0 {
+		e.Before = json.RawMessage(before)
+	}
+	if len(after) > 0 {
+		e.After = json.RawMessage(after)
+	}
+	return e, err
 }

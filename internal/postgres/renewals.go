@@ -784,35 +784,9 @@ func (db *DB) RenewalQueue(ctx context.Context, f RenewalQueueFilter) (*RenewalQ
 	if err != nil {
 		return nil, fmt.Errorf("renewal queue: %w", err)
 	}
-	backward := f.Before != nil
-	more := len(items) > limit
-	if more {
-		items = items[:limit]
-	}
-	if backward {
-		slices.Reverse(items)
-	}
-	p := &RenewalQueuePage{Items: items}
-	if len(items) == 0 {
-		return p, nil
-	}
-	first := &QueueCursor{items[0].SubmittedAt, items[0].ID}
-	last := &QueueCursor{items[len(items)-1].SubmittedAt, items[len(items)-1].ID}
-	switch {
-	case backward:
-		p.Next = last
-		if more {
-			p.Prev = first
-		}
-	default:
-		if more {
-			p.Next = last
-		}
-		if f.After != nil {
-			p.Prev = first
-		}
-	}
-	return p, nil
+	items, next, prev := keysetPage(items, limit, f.After != nil, f.Before != nil,
+		func(it RenewalQueueItem) QueueCursor { return QueueCursor{it.SubmittedAt, it.ID} })
+	return &RenewalQueuePage{Items: items, Next: next, Prev: prev}, nil
 }
 
 // ExplainRenewalQueue returns RenewalQueue's query plan for f, so tests and

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -85,7 +84,6 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) (*QueuePage, error
 	if err != nil {
 		return nil, err
 	}
-	backward := f.Before != nil
 	rows, err := db.Pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("review queue: %w", err)
@@ -98,6 +96,15 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) (*QueuePage, error
 	if err != nil {
 		return nil, fmt.Errorf("review queue: %w", err)
 	}
+	items, next, prev := keysetPage(items, limit, f.After != nil, f.Before != nil,
+		func(it QueueItem) QueueCursor { return QueueCursor{it.SubmittedAt, it.ID} })
+	return &QueuePage{Items: items, Next: next, Prev: prev}, nil
+}
+
+// keysetPage trims a page fetched with one extra row (limit+1, in query
+// order) and works out the cursors of its neighbours: paging backward reads
+// in reverse, so the rows are put back in queue order.
+func keysetPage[T any](items []T, limit int, after, backward bool, key func(T) QueueCursor) (page []T, next, prev *QueueCursor) {
 	more := len(items) > limit
 	if more {
 		items = items[:limit]
@@ -105,26 +112,25 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) (*QueuePage, error
 	if backward {
 		slices.Reverse(items)
 	}
-	p := &QueuePage{Items: items}
 	if len(items) == 0 {
-		return p, nil
+		return items, nil, nil
 	}
-	first := &QueueCursor{items[0].SubmittedAt, items[0].ID}
-	last := &QueueCursor{items[len(items)-1].SubmittedAt, items[len(items)-1].ID}
-	if backward {
-		p.Next = last // we came from there
+	first, last := key(items[0]), key(items[len(items)-1])
+	switch {
+	case backward:
+		next = &last // we came from there
 		if more {
-			p.Prev = first
+			prev = &first
 		}
-	} else {
+	default:
 		if more {
-			p.Next = last
+			next = &last
 		}
-		if f.After != nil {
-			p.Prev = first
+		if after {
+			prev = &first
 		}
 	}
-	return p, nil
+	return items, next, prev
 }
 
 // queueQuery builds ReviewQueue's SQL for f, with its arguments and page size.
@@ -325,21 +331,6 @@ func (db *DB) CaseAuditTrail(ctx context.Context, applicationID int64) ([]peerbo
 		return nil, fmt.Errorf("case audit trail: %w", err)
 	}
 	return pgx.CollectRows(rows, scanAuditEvent)
-}
-
-// scanAuditEvent reads a row in AuditTrail's column order.
-func scanAuditEvent(r pgx.CollectableRow) (peerboard.AuditEvent, error) {
-	var e peerboard.AuditEvent
-	var before, after []byte
-	err := r.Scan(&e.ID, &e.OccurredAt, &e.ActorID, &e.ActorRole, &e.ActorName, &e.Action,
-		&e.EntityType, &e.EntityID, &before, &after, &e.Reason, &e.RequestID)
-	if len(before) > 0 {
-		e.Before = json.RawMessage(before)
-	}
-	if len(after) > 0 {
-		e.After = json.RawMessage(after)
-	}
-	return e, err
 }
 
 // checkApprovable refuses to approve a case whose checklist has missing
